@@ -1,0 +1,9 @@
+"""Blueprints, one per area of the app."""
+
+
+def register_blueprints(app) -> None:
+    """Register every area's blueprint."""
+    from . import audit, auth, main, studies, unit
+
+    for module in (auth, main, unit, studies, audit):
+        app.register_blueprint(module.bp)
