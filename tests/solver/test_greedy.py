@@ -1,0 +1,35 @@
+"""The first-fit baseline always returns a schedule that passes the checker."""
+import pytest
+
+from trc_scheduler.solver.check import check
+from trc_scheduler.solver.generate import generate
+from trc_scheduler.solver.greedy import greedy
+
+from .conftest import load_example
+
+
+@pytest.mark.parametrize("name", ["example-small", "example-week", "example-dst-week", "example-overbooked"])
+def test_greedy_schedule_of_each_example_passes_check(name):
+    instance = load_example(name)
+    schedule = greedy(instance)
+    report = check(instance, schedule)
+    assert schedule["status"] == "FEASIBLE"
+    assert report.violations == []
+    assert schedule["objective"] == report.cost
+    assert all(u["reason"] for u in schedule["unscheduled"])
+
+
+@pytest.mark.parametrize("seed, beds, days, load", [(0, 18, 7, 1.0), (1, 18, 7, 1.3), (2, 4, 2, 1.0)])
+def test_greedy_schedule_of_generated_weeks_passes_check(seed, beds, days, load):
+    instance = generate(seed, beds=beds, days=days, load=load)
+    schedule = greedy(instance)
+    assert check(instance, schedule).violations == []
+    assert schedule["status"] == "FEASIBLE"
+
+
+def test_greedy_gives_up_cleanly_when_mandatory_visits_clash():
+    instance = load_example("example-infeasible")
+    schedule = greedy(instance)
+    assert schedule["status"] == "UNKNOWN"
+    assert schedule["visits"] == [] and len(schedule["unscheduled"]) == len(instance["visits"])
+    assert check(instance, schedule).ok
