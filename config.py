@@ -73,6 +73,9 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     HUEY_IMMEDIATE = True
     SOLVER_TIME_LIMIT_S = 5.0
+    # Cheap argon2id in tests only: hundreds of sign-ins must not take minutes.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
 
 
 def config_from_env():

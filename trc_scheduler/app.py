@@ -22,6 +22,8 @@ def create_app(config_class=None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set outside development (export SECRET_KEY=...)")
 
+    from .models.users import configure_password_hashing
+    configure_password_hashing(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_COST"))
     db.init_app(app)
     with app.app_context():
         install_sqlite_pragmas(db.engine)

@@ -15,6 +15,15 @@ from .types import UTCDateTime, utcnow
 _hasher = PasswordHasher()
 
 
+def configure_password_hashing(time_cost: int | None = None, memory_cost: int | None = None) -> None:
+    """Set the argon2id cost (tests use a cheap one; production keeps the library defaults)."""
+    global _hasher
+    if time_cost or memory_cost:
+        _hasher = PasswordHasher(time_cost=time_cost or 3, memory_cost=memory_cost or 65536, parallelism=1)
+    else:
+        _hasher = PasswordHasher()
+
+
 class Role(str, enum.Enum):
     """What a user may do: admins and managers plan, investigators run studies, nurses read."""
 

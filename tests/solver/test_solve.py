@@ -1,0 +1,127 @@
+"""The engine end to end: statuses, costs that the checker agrees with, progress, conflicts."""
+import pytest
+
+from trc_scheduler.solver import Progress, check, load_problem, solve
+
+from .conftest import at, load_example, tiny_instance, tiny_visit
+
+
+def solved(data, limit=10.0, workers=1, **kwargs):
+    """Solve and assert the schedule passes the independent checker with the same cost."""
+    result = solve(load_problem(data), time_limit_s=limit, num_workers=workers, seed=0, **kwargs)
+    report = check(data, result.schedule)
+    assert report.ok, report.summary()
+    if result.objective is not None:
+        assert report.cost == result.objective
+    return result
+
+
+def assert_well_formed(data, result):
+    ids = [v["visit"] for v in result.schedule["visits"]] + [u["visit"] for u in result.schedule["unscheduled"]]
+    assert sorted(ids) == sorted(v["id"] for v in data["visits"])
+    assert all(u["reason"].strip() for u in result.schedule["unscheduled"])
+    assert result.schedule["status"] == result.status
+    assert result.schedule["objective"] == result.objective
+    assert result.schedule["bound"] == result.bound
+
+
+def test_example_small_gives_a_checked_schedule_whose_terms_add_up():
+    data = load_example("example-small")
+    result = solved(data, limit=5)
+    assert result.status in ("OPTIMAL", "FEASIBLE")
+    assert_well_formed(data, result)
+    assert result.bound <= result.objective
+    assert sum(result.cost_terms.values()) == result.objective
+    for term, amount in result.cost_terms.items():
+        assert sum(a for t, _s, a in result.cost_details if t == term) == amount
+    assert 0.0 <= result.gap < 1.0
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(reason="proving example-small optimal can take longer than 60 s (see report)",
+                   strict=False)
+def test_example_small_is_proven_optimal():
+    result = solved(load_example("example-small"), limit=60, workers=2)
+    assert result.status == "OPTIMAL" and result.gap == 0.0
+
+
+def test_example_infeasible_names_both_visits_and_the_isolation_bed():
+    data = load_example("example-infeasible")
+    result = solved(data, limit=10)
+    assert result.status == "INFEASIBLE"
+    assert result.objective is None and result.bound is None
+    for key in ("visits", "shifts", "primary_nurses", "tasks"):
+        assert result.schedule[key] == []
+    assert len(result.schedule["unscheduled"]) == len(data["visits"])
+    text = " ".join(result.conflicts)
+    assert "V002" in text and "V900" in text and "B01" in text
+    assert result.schedule["conflicts"] == result.conflicts
+
+
+def test_on_progress_reports_and_can_stop_the_search():
+    seen = []
+
+    def stop_at_first(progress: Progress):
+        seen.append(progress)
+        return False
+
+    result = solved(load_example("example-small"), limit=20, on_progress=stop_at_first)
+    assert len(seen) == 1 and result.status == "FEASIBLE"
+    assert result.objective == seen[0].objective
+    assert seen[0].solutions == 1 and seen[0].bound <= seen[0].objective
+    assert result.first_solution_seconds is not None
+
+
+def test_progress_is_reported_for_each_improvement():
+    seen = []
+    result = solved(load_example("example-small"), limit=3, on_progress=seen.append)
+    objectives = [p.objective for p in seen]
+    assert objectives == sorted(objectives, reverse=True)
+    assert objectives[-1] == result.objective
+
+
+def test_changes_to_the_published_schedule_cost_what_the_spec_says():
+    data = tiny_instance([tiny_visit("V1", earliest="10:00", latest="10:00")])
+    data["previous"] = {"visits": [{"visit": "V1", "start": at("09:00"), "bed": "B1"}],
+                        "shifts": [{"staff": "S3", "shift": "N"}]}
+    result = solved(data)
+    assert result.status == "OPTIMAL"
+    assert result.cost_terms["changed_visit"] == 200
+    assert ("changed_visit", "V1", 200) in result.cost_details
+    assert {"staff": "S3", "shift": "N"} in result.schedule["shifts"]  # keeping it is free
+
+
+def test_unchanged_published_visit_costs_nothing():
+    data = tiny_instance([tiny_visit("V1", earliest="09:00", latest="12:00")])
+    data["previous"] = {"visits": [{"visit": "V1", "start": at("11:00"), "bed": "B2"}]}
+    result = solved(data)
+    assert result.schedule["visits"] == [{"visit": "V1", "start": at("11:00"), "bed": "B2"}]
+    assert "changed_visit" not in result.cost_terms
+
+
+def test_preferred_off_is_avoided_when_possible():
+    data = tiny_instance()
+    for person in data["staff"][:2]:
+        person["preferred_off"] = ["D"]
+    result = solved(data)
+    assert result.objective == 0
+    assert all(s["staff"] == "S3" for s in result.schedule["shifts"] if s["shift"] == "D")
+
+
+@pytest.mark.slow
+def test_dst_week_night_of_eleven_hours_is_scheduled_and_checked():
+    data = load_example("example-dst-week")
+    problem = load_problem(data)
+    assert problem.shift("2026-03-07-N").minutes == 660
+    result = solved(data, limit=20, workers=2)
+    assert result.status in ("OPTIMAL", "FEASIBLE")
+    assert_well_formed(data, result)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["example-week", "example-overbooked"])
+def test_weekly_examples_give_checked_schedules(name):
+    data = load_example(name)
+    result = solved(data, limit=20, workers=2)
+    assert result.status in ("OPTIMAL", "FEASIBLE")
+    assert_well_formed(data, result)
