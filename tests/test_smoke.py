@@ -48,3 +48,9 @@ def test_copied_session_cookie_is_rejected_after_logout(app, client, users, logi
     resp = other.get("/")
     assert resp.status_code == 302 and "/auth/login" in resp.headers["Location"]
     assert LoginSession.query.one().revoked_at is not None
+
+
+def test_insert_audit_rows_name_the_new_row_id(app, unit):
+    bed = unit["beds"][0]
+    record = AuditRecord.query.filter_by(table_name="bed", action="insert", row_id=str(bed.id)).one()
+    assert record.after["code"] == bed.code

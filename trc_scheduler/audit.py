@@ -66,8 +66,9 @@ def _changes(obj):
 
 
 def _row_id(obj) -> str:
-    ident = inspect(obj).identity
-    return ",".join(str(i) for i in ident) if ident else "?"
+    # New rows have no identity key yet inside the flush, but their primary key is set.
+    ident = inspect(obj).mapper.primary_key_from_instance(obj)
+    return ",".join(str(i) for i in ident)
 
 
 def _records(session):
