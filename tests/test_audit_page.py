@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -16,13 +15,6 @@ from trc_scheduler.services.audit import AuditFilter, changed_fields, search_aud
 from trc_scheduler.services.unit import generate_shifts
 
 from .factories import TZ, WEEK_MONDAY
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    """These tests are about the audit page, not password strength: hash test passwords cheaply."""
-    monkeypatch.setattr("trc_scheduler.models.users._hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

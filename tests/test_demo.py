@@ -3,12 +3,10 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from trc_scheduler.errors import Conflict
 from trc_scheduler.extensions import db
-from trc_scheduler.models import users as user_models
 from trc_scheduler.models import (AuditRecord, Bed, BedClosure, Participant, PrecedenceKind, Room, Shift,
                                   StaffMember, StaffUnavailability, Study, User, VisitPrecedence, VisitRequest,
                                   VisitStatus)
@@ -16,12 +14,6 @@ from trc_scheduler.services.demo import seed_demo
 from trc_scheduler.services.scheduling import week_bounds
 
 SIGN_IN = re.compile(r"^\s+(\w+)\s+(\S+@trc\.demo)\s+(\S+)$", re.MULTILINE)
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashes(monkeypatch):
-    """Hash at argon2's lowest cost here: five default-cost hashes per seed would dominate these tests."""
-    monkeypatch.setattr(user_models, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 def _count(model, *where):

@@ -4,13 +4,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from jsonschema import Draft202012Validator
 from sqlalchemy import event
 
 from trc_scheduler.errors import Conflict, DomainError
 from trc_scheduler.extensions import db
-from trc_scheduler.models import users as user_models
 from trc_scheduler.models import (BedClosure, ClosureReason, StaffUnavailability, UnavailabilityKind,
                                   VisitPrecedence, VisitStatus)
 from trc_scheduler.services.demo import seed_demo
@@ -23,12 +21,6 @@ SHARED_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "spec" / "insta
 PACKAGED_SCHEMA = Path(__file__).resolve().parents[1] / "trc_scheduler" / "solver" / "instance.schema.json"
 VALIDATOR = Draft202012Validator(json.loads((SHARED_SCHEMA if SHARED_SCHEMA.exists() else PACKAGED_SCHEMA)
                                             .read_text(encoding="utf-8")))
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashes(monkeypatch):
-    """Hash at argon2's lowest cost here: five default-cost hashes per seed would dominate these tests."""
-    monkeypatch.setattr(user_models, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 def assert_valid(instance: dict) -> None:

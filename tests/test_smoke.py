@@ -54,3 +54,17 @@ def test_insert_audit_rows_name_the_new_row_id(app, unit):
     bed = unit["beds"][0]
     record = AuditRecord.query.filter_by(table_name="bed", action="insert", row_id=str(bed.id)).one()
     assert record.after["code"] == bed.code
+
+
+def test_cascaded_orphan_delete_is_audited(app, users):
+    from trc_scheduler.extensions import db
+    from . import factories
+
+    study = factories.make_study(users["investigator"], code="AUD-1")
+    template = study.templates[0]
+    segment_id = template.segments[0].id
+    template.segments.clear()  # delete-orphan cascade, no explicit session.delete
+    db.session.commit()
+    record = AuditRecord.query.filter_by(table_name="nursing_segment", action="delete",
+                                         row_id=str(segment_id)).one()
+    assert record.before["ratio"] == 1

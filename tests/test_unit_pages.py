@@ -3,7 +3,6 @@ import re
 from datetime import date
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from trc_scheduler.extensions import db
@@ -13,13 +12,6 @@ from trc_scheduler.models.types import utcnow
 from trc_scheduler.services.unit import known_bed_features, set_bed_active
 
 from .factories import TZ, local
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    """These tests are about the unit pages, not password strength: hash test passwords cheaply."""
-    monkeypatch.setattr("trc_scheduler.models.users._hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def fresh():

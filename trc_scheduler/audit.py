@@ -7,8 +7,9 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from .extensions import db
 from .models import AUDITED_TABLES, AuditRecord
 from .models.types import utcnow
 
@@ -85,13 +86,22 @@ def _records(session):
             if after:
                 rows.append(dict(action="update", table_name=obj.__tablename__, row_id=_row_id(obj),
                                  before=before, after=after))
-    for obj in session.deleted:
-        if getattr(obj, "__tablename__", None) in AUDITED_TABLES:
-            rows.append(dict(action="delete", table_name=obj.__tablename__, row_id=_row_id(obj),
-                             before=_snapshot(obj), after=None))
+    # Deletes are collected row by row (see _collect_delete) so cascaded orphans are recorded too.
+    rows.extend(session.info.pop("audit_deletes", []))
     for row in rows:
         row.update(at=now, actor_id=actor_id, actor=actor)
     return rows
+
+
+@event.listens_for(db.Model, "after_delete", propagate=True)
+def _collect_delete(mapper, connection, target):
+    if getattr(target, "__tablename__", None) not in AUDITED_TABLES:
+        return
+    session = object_session(target)
+    if session is not None:
+        session.info.setdefault("audit_deletes", []).append(dict(
+            action="delete", table_name=target.__tablename__, row_id=_row_id(target),
+            before=_snapshot(target), after=None))
 
 
 @event.listens_for(Session, "after_flush")

@@ -5,7 +5,7 @@ from ..errors import DomainError
 from ..extensions import db
 
 
-def form_error(form, err: DomainError, template: str, **context):
+def form_error(form, err: DomainError, template_name: str, **context):
     """Roll back, show a domain error beside its field (or above the form) and re-render with 422."""
     db.session.rollback()
     field = getattr(form, err.field, None) if err.field else None
@@ -13,4 +13,4 @@ def form_error(form, err: DomainError, template: str, **context):
         field.errors = list(field.errors) + [err.message]
     else:
         form.form_errors.append(err.message)
-    return render_template(template, form=form, **context), 422
+    return render_template(template_name, form=form, **context), 422
