@@ -50,5 +50,5 @@ def sign_in(page, email: str, password: str) -> None:
     page.goto(page.base + "/auth/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_load_state()
