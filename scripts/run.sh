@@ -6,7 +6,7 @@ bash scripts/bootstrap-venv.sh requirements.txt
 export FLASK_APP=wsgi.py
 .venv/bin/flask db upgrade
 .venv/bin/flask seed-demo
-.venv/bin/huey_consumer trc_scheduler.tasks.huey -w 1 -k process &
+.venv/bin/huey_consumer trc_scheduler.tasks.huey -w 1 -k process -m 2 &
 worker=$!
 trap 'kill $worker 2>/dev/null' EXIT INT TERM
 echo "TRC Scheduler on http://127.0.0.1:${PORT:-5000}  (worker pid $worker)"

@@ -3,7 +3,7 @@
 
 def register_blueprints(app) -> None:
     """Register every area's blueprint."""
-    from . import audit, auth, main, studies, unit
+    from . import audit, auth, main, schedules, studies, unit
 
-    for module in (auth, main, unit, studies, audit):
+    for module in (auth, main, unit, studies, audit, schedules):
         app.register_blueprint(module.bp)
