@@ -125,3 +125,36 @@ def test_weekly_examples_give_checked_schedules(name):
     result = solved(data, limit=20, workers=2)
     assert result.status in ("OPTIMAL", "FEASIBLE")
     assert_well_formed(data, result)
+
+
+def test_stop_event_stops_the_search_promptly_and_returns_the_best_schedule():
+    import threading
+    import time
+
+    data = load_example("example-small")
+    stop = threading.Event()
+    timer = threading.Timer(1.0, stop.set)
+    timer.start()
+    began = time.perf_counter()
+    result = solved(data, limit=60, stop_event=stop)
+    timer.cancel()
+    assert time.perf_counter() - began < 15  # well before the 60 s limit
+    assert result.status in ("OPTIMAL", "FEASIBLE") and result.objective is not None
+    assert_well_formed(data, result)
+
+
+def test_stop_event_already_set_returns_the_first_schedule():
+    import threading
+
+    stop = threading.Event()
+    stop.set()
+    data = load_example("example-small")
+    result = solved(data, limit=30, stop_event=stop)
+    assert result.status == "FEASIBLE" and result.objective is not None
+    assert result.bound <= result.objective
+
+
+def test_tiny_instance_is_proven_optimal_by_the_two_phases():
+    data = tiny_instance([tiny_visit("V1", earliest="09:00", latest="12:00", target_start=at("11:00"))])
+    result = solved(data)
+    assert result.status == "OPTIMAL" and result.objective == result.bound == 0

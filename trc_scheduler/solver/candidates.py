@@ -100,8 +100,10 @@ class Planner:
         self.shift_starts = [s.start_min for s in problem.shifts]
         self.available = {p.id: [i for i, s in enumerate(problem.shifts) if can_work(p, s)]
                           for p in problem.staff.values()}
-        self.on_call = [[p for p in problem.staff.values() if i in self.available[p.id]]
+        self.available_set = {pid: frozenset(mine) for pid, mine in self.available.items()}
+        self.on_call = [[p for p in problem.staff.values() if i in self.available_set[p.id]]
                         for i in range(len(problem.shifts))]
+        self.nurses = [p for p in problem.staff.values() if "RN" in p.roles]
 
     def covering_shift(self, start: int, end: int) -> int | None:
         """Return the index of the shift containing ``[start, end)``, if any."""

@@ -109,20 +109,31 @@ def _make_work_vars(m: ScheduleModel) -> None:
 
 
 def build_model(problem: Problem, explain: bool = False, plans=None,
-                objective: bool = True) -> ScheduleModel:
-    """Build the full model of a problem (variables, hard rules, cost)."""
+                objective: bool = True, placement: bool = False) -> ScheduleModel:
+    """Build the full model of a problem (variables, hard rules, cost).
+
+    With ``placement=True`` build the placement model of ``placement.py``
+    instead: no primary-nurse variables (H7), aggregate nurse capacity and a
+    lower bound of continuity in their place; a relaxation of the full model.
+    """
     from .objective import add_objective
+    from .placement import add_bed_timeline, add_nurse_capacity
     from .rules import REDUNDANT, RULES
+    from .rules_staff import add_h7_primary_nurse
 
     planner, computed = plan_visits(problem) if plans is None else plans
     m = ScheduleModel(problem, planner, computed, explain=explain)
     _make_visit_vars(m)
     _make_work_vars(m)
     for rule in RULES:
-        rule(m)
-    if not explain:
+        if not (placement and rule is add_h7_primary_nurse):
+            rule(m)
+    if placement:
+        add_nurse_capacity(m)
+        add_bed_timeline(m)
+    elif not explain:
         for extra in REDUNDANT:
             extra(m)
     if objective:
-        add_objective(m)
+        add_objective(m, placement=placement)
     return m

@@ -115,8 +115,13 @@ OBJECTIVE_TERMS = (add_unscheduled, add_target_hour, add_continuity, add_preferr
                    add_changed_visit, add_changed_shift)
 
 
-def add_objective(m: ScheduleModel) -> None:
-    """Add every cost term and minimise their sum."""
+def add_objective(m: ScheduleModel, placement: bool = False) -> None:
+    """Add every cost term and minimise their sum (continuity's lower bound in the placement model)."""
+    from .placement import add_continuity_floor
+
     for add in OBJECTIVE_TERMS:
-        add(m)
+        if placement and add is add_continuity:
+            add_continuity_floor(m)
+        else:
+            add(m)
     m.cp.minimize(sum(m.terms[name] for name in TERMS))
