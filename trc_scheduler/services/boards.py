@@ -15,7 +15,8 @@ from ..extensions import db
 from ..models import Bed, ScheduleVersion, Study
 from ..solver import check
 from ..solver.parsed import Instance, parse_instance
-from .boards_staffing import StaffingBoard, participant_code, staffing_board
+from .boards_staffing import StaffingBoard, staffing_board
+from .scheduling import participant_code
 from .unit import require_manager
 
 # Tableau 10: distinct, print-safe; chosen by a stable hash of the study code.

@@ -6,13 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..solver.parsed import Instance
+from .scheduling import participant_code
 
 ROLE_ORDER = ("RN", "NP", "MD", "pharmacist", "phlebotomist")
-
-
-def participant_code(participant: str, study: str) -> str:
-    """Return the participant's code without the 'STUDY/' prefix the export adds for uniqueness."""
-    return participant[len(study) + 1:] if study and participant.startswith(study + "/") else participant
 
 
 @dataclass

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Bed, ScheduleVersion, ScheduleWeek, Shift, Study, VersionStatus
 from .diff import describe_diff, diff_for_shift, diff_schedules
+from .scheduling import participant_code
 from .studies import visible_studies
 
 SHIFT_NAMES = {"D": "Day", "E": "Evening", "N": "Night"}
@@ -244,7 +245,8 @@ def _stay(pw, vid, shift, now, visible) -> dict:
             "primary_id": primary, "primary": pw.name_of(primary), "load": load, "ratio": load_ratio(load)}
     if stay["visible"]:
         features = visit.get("bed_features", [])
-        stay.update(participant=visit["participant"], study=pw.study_of(vid), label=visit.get("label", vid),
+        stay.update(participant=participant_code(visit["participant"], pw.study_of(vid)), study=pw.study_of(vid),
+                    label=visit.get("label", vid),
                     sex=participant.get("sex", ""), age_group=participant.get("age_group", ""),
                     features=features, isolation="isolation" in features,
                     day=_day_text(pw, visit, start, shift, now))
@@ -281,7 +283,8 @@ def _tasks(pw, shift, now, visible) -> tuple[list, int]:
             staff = pw.task_staff.get((vid, task["id"]), [])
             rows.append({"at": at, "iso": at.astimezone(pw.tz).isoformat(), "time": shift.local("%H:%M", at),
                          "date": shift.local("%a %d %b", at),
-                         "bed": bed or "outpatient", "participant": pw.visits[vid]["participant"],
+                         "bed": bed or "outpatient",
+                         "participant": participant_code(pw.visits[vid]["participant"], pw.study_of(vid)),
                          "study": pw.study_of(vid), "label": task.get("label", task["id"]),
                          "visit": vid, "task": task["id"], "staff_ids": staff,
                          "staff": [pw.name_of(s) for s in staff], "soon": now <= at < now + SOON})

@@ -260,6 +260,11 @@ def _visit(visit: VisitRequest, start: datetime, end: datetime, span_end: dateti
     return item
 
 
+def participant_code(participant: str, study: str) -> str:
+    """Return the participant's code without the 'STUDY/' prefix the export adds for uniqueness."""
+    return participant[len(study) + 1:] if study and participant.startswith(study + "/") else participant
+
+
 def _participant_id(visit: VisitRequest) -> str:
     # Participant codes are unique only within a study.
     return f"{visit.study.code}/{visit.participant.code}"

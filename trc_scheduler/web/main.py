@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Bed, StaffMember, Study, VisitRequest, VisitStatus
+from ..models import Bed, StaffMember, VisitRequest, VisitStatus
 from ..services.studies import visible_studies
 from .access import staff_required
 
