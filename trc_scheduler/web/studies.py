@@ -3,12 +3,13 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..errors import DomainError, NotAllowed, NotFound
+from ..errors import DomainError
 from ..extensions import db
 from ..models import VisitStatus
 from ..services import studies as svc
 from ..services.studies_visits import study_visits
 from .access import roles_required, staff_required
+from .helpers import form_error
 from .studies_forms import MemberForm, ParticipantForm, StudyForm
 
 bp = Blueprint("studies", __name__, url_prefix="/studies")
@@ -21,19 +22,8 @@ def page(page_name: str, form=None, **context):
 
 
 def refuse(form, err: DomainError, page_name: str, **context):
-    """Roll back and show a domain error beside its field with 422; 403/404 errors keep their own pages.
-
-    Like helpers.form_error, whose `template` parameter would clash with our `template` (visit template) context.
-    """
-    if isinstance(err, (NotFound, NotAllowed)):
-        raise err
-    db.session.rollback()
-    field = getattr(form, err.field, None) if err.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [err.message]
-    else:
-        form.form_errors.append(err.message)
-    return render_template(page_name, form=form, **context), 422
+    """Show a domain error beside its field with 422 (see helpers.form_error)."""
+    return form_error(form, err, page_name, **context)
 
 
 def fmt_minutes(minutes: int | None) -> str:
