@@ -22,10 +22,25 @@ ROOT = Path(__file__).resolve().parent.parent
 CONSUMER = Path(sys.executable).parent / "huey_consumer"
 
 
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+
+
 @pytest.fixture
-def queued_app(make_app, tmp_path):
-    """An app whose queue is a real SQLite file (not immediate), restored to immediate afterwards."""
-    app = make_app(HUEY_IMMEDIATE=False, HUEY_SQLITE_PATH=str(tmp_path / "queue.sqlite"))
+def queued_app(request, make_app, tmp_path):
+    """An app whose queue is real (a SQLite file, or Redis when parametrized so), restored afterwards."""
+    backend = getattr(request, "param", "sqlite")
+    redis_url = None
+    if backend == "redis":
+        import redis
+        client = redis.Redis.from_url(REDIS_TEST_URL)
+        try:
+            client.flushdb()
+        except redis.exceptions.ConnectionError:
+            pytest.skip("no Redis server on 127.0.0.1:6379")
+        finally:
+            client.close()
+        redis_url = REDIS_TEST_URL
+    app = make_app(HUEY_IMMEDIATE=False, HUEY_SQLITE_PATH=str(tmp_path / "queue.sqlite"), REDIS_URL=redis_url)
     with app.app_context():
         yield app
     tasks.configure_queue({"HUEY_IMMEDIATE": True})
@@ -41,6 +56,8 @@ def worker(queued_app, tmp_path):
         env.update(DATABASE_URL=queued_app.config["SQLALCHEMY_DATABASE_URI"], TRC_ENV="development",
                    HUEY_SQLITE_PATH=queued_app.config["HUEY_SQLITE_PATH"], SECRET_KEY="worker-test",
                    SOLVER_WORKERS="2", PYTHONPATH=str(ROOT))
+        if queued_app.config.get("REDIS_URL"):
+            env["REDIS_URL"] = queued_app.config["REDIS_URL"]
         log = open(tmp_path / f"worker-{len(procs)}.log", "w")
         logs.append(log)
         proc = subprocess.Popen([str(CONSUMER), "trc_scheduler.tasks.huey", "-w", "1", "-k", kind, "-d", "0.1",
@@ -70,6 +87,7 @@ def wait_for(predicate, timeout: float, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@pytest.mark.parametrize("queued_app", ["sqlite", "redis"], indirect=True)
 def test_real_worker_solves_a_queued_week(queued_app, worker, tmp_path):
     users = factories.make_users()
     factories.make_unit()
