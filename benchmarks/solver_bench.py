@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-EXAMPLES = Path("/work/shared/spec/instances")
+EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "spec" / "instances"
 TARGET_LIMITS = {(18, 7): 10.0, (36, 14): 60.0, (72, 28): 300.0}
 
 

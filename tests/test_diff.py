@@ -1,13 +1,13 @@
 """diff_schedules: pure comparison of two published schedules of a week."""
 import copy
 import json
-from pathlib import Path
 
 import pytest
 
 from trc_scheduler.services.diff import describe_diff, diff_for_shift, diff_schedules, is_empty
+from .paths import INSTANCES
 
-SPEC = Path("/work/shared/spec/instances")
+SPEC = INSTANCES
 
 
 @pytest.fixture

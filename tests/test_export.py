@@ -16,8 +16,9 @@ from trc_scheduler.services.scheduling import export_week, week_bounds
 from trc_scheduler.services.unit import generate_shifts
 
 from .factories import local, make_study, make_visit
+from .paths import SPEC_DIR
 
-SHARED_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "spec" / "instance.schema.json"
+SHARED_SCHEMA = SPEC_DIR / "instance.schema.json"
 PACKAGED_SCHEMA = Path(__file__).resolve().parents[1] / "trc_scheduler" / "solver" / "instance.schema.json"
 VALIDATOR = Draft202012Validator(json.loads((SHARED_SCHEMA if SHARED_SCHEMA.exists() else PACKAGED_SCHEMA)
                                             .read_text(encoding="utf-8")))

@@ -11,8 +11,9 @@ from trc_scheduler.models import (Bed, BedClosure, ClosureReason, Phase, Room, S
                                   Study, VersionStatus)
 
 from .factories import local
+from .paths import INSTANCES
 
-SPEC = Path("/work/shared/spec/instances")
+SPEC = INSTANCES
 
 
 def example(name: str) -> dict:

@@ -4,7 +4,6 @@ Every registered endpoint must appear here (the last test fails otherwise), so a
 cannot ship without stating who may open it.
 """
 import json
-from pathlib import Path
 
 import pytest
 
@@ -12,8 +11,9 @@ from trc_scheduler.extensions import db
 from trc_scheduler.models import ScheduleVersion, ScheduleWeek, VersionStatus, VisitPrecedence
 
 from . import factories
+from .paths import INSTANCES
 
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "instances"
+SPEC = INSTANCES
 ROLES = ("anonymous", "admin", "manager", "investigator", "investigator2", "nurse")
 PLAN = {"anonymous": 302, "admin": 200, "manager": 200, "investigator": 403, "investigator2": 403, "nurse": 403}
 READ_ALL = {"anonymous": 302, "admin": 200, "manager": 200, "investigator": 200, "investigator2": 200, "nurse": 200}

@@ -2,14 +2,14 @@
 import copy
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 from trc_scheduler.audit import set_actor
 from trc_scheduler.extensions import db
 from trc_scheduler.models import (Bed, Phase, Room, ScheduleVersion, ScheduleWeek, StaffMember, Study,
                                   StudyStatus, VersionStatus)
+from .paths import INSTANCES
 
-SPEC = Path("/work/shared/spec/instances")
+SPEC = INSTANCES
 
 
 def load_example(name: str) -> dict:

@@ -1,10 +1,9 @@
 """Shared fixtures of the solver tests (no app, no database)."""
 import json
-from pathlib import Path
 
 import pytest
 
-SPEC_DIR = Path("/work/shared/spec")
+from tests.paths import SPEC_DIR
 INSTANCES_DIR = SPEC_DIR / "instances"
 
 
