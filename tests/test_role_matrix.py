@@ -69,6 +69,8 @@ GET_MATRIX = {
     "roster.my_ics": ("/roster/me.ics", READ_ALL),
     "roster.calendar_page": ("/roster/calendar", READ_ALL),
     "roster.version": ("/roster/version?week=2026-W48", READ_ALL),
+    "users.index": ("/users/", PLAN),
+    "users.form": ("/users/new", PLAN),
 }
 
 NO_SESSION_NEEDED = {"auth.login", "main.healthz", "static", "roster.feed"}
@@ -79,7 +81,7 @@ COVERED_ELSEWHERE = {
     "unit.pattern_active", "unit.closure_action", "unit.leave_remove", "studies.close",
     "studies.remove_member", "studies.remove_part", "studies.remove_precedence", "studies.visit_action",
     "schedules.generate", "schedules.resolve", "schedules.job", "schedules.job_progress", "schedules.cancel", "schedules.retry",
-    "schedules.publish", "schedules.discard", "review.adjust", "review.unpin", "roster.revoke",
+    "schedules.publish", "schedules.discard", "review.adjust", "review.unpin", "roster.revoke", "users.set_active",
 }
 
 

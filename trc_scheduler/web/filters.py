@@ -33,6 +33,7 @@ NAV_ITEMS = [
     ("unit.staff", "Staff", PLANNERS),
     ("unit.shifts", "Shifts", PLANNERS),
     ("unit.settings", "Unit", PLANNERS),
+    ("users.index", "Users", PLANNERS),
     ("audit.index", "Audit", PLANNERS),
 ]
 
