@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ortools.sat.python import cp_model
+
 from .model import ScheduleModel
 from .rules_staff import (add_h6_staffing, add_h7_primary_nurse, add_h8_tasks, add_h9_admissions,
                           add_nurse_bounds)
@@ -107,34 +109,63 @@ def _span(m: ScheduleModel, vid: str) -> tuple[int, int]:
 def add_h4_room_sharing(m: ScheduleModel) -> None:
     """People sharing a room at the same time are of the same sex and age group.
 
-    Under the ``same_sex_same_age_group`` policy, for each room of two or more
-    beds, two stays of different groups that could overlap in time get a
-    no-overlap between their stays in that room (occupied when either is in
-    one of its beds).
+    Under the ``same_sex_same_age_group`` policy, each bed visit that could
+    share a room of two or more beds gets its room as an integer
+    (``room = sum index(room of b) * bed[b]``, a negative value of its own
+    when left out). For each pair of visits of
+    different groups whose stays could overlap in time and that could share
+    such a room, one literal ``same`` says they are in the same room: then one
+    stay ends before the other starts (a disjunction on a second literal),
+    else their rooms differ. One pair costs 2 literals and 3 constraints
+    whatever the number of rooms (a no-overlap per room and pair would cost
+    one per room). Two visits in the same one-bed room never overlap anyway
+    (H3), so giving every room its own index loses nothing.
     """
     if m.problem.policies.room_sharing != "same_sex_same_age_group":
         return
     beds_of = defaultdict(list)
     for b in m.problem.beds.values():
         beds_of[b.room].append(b.id)
-    for room, beds in beds_of.items():
-        if len(beds) < 2:
-            continue
-        inside = {}
-        for vid, choice in m.bed.items():
-            lits = [choice[b] for b in beds if b in choice]
-            if not lits:
+    shared = {room for room, beds in beds_of.items() if len(beds) >= 2}
+    if not shared:
+        return
+    index = {room: i for i, room in enumerate(sorted(beds_of))}
+    room_of = {b.id: b.room for b in m.problem.beds.values()}
+    rooms = {}  # vid -> frozenset of shared rooms it could be in
+    for vid, choice in m.bed.items():
+        mine = frozenset(room_of[b] for b in choice if room_of[b] in shared)
+        if mine:
+            rooms[vid] = mine
+    room_var = {}
+
+    def room(vid: str):
+        if vid not in room_var:
+            choice = m.bed[vid]
+            off = -1 - len(room_var)  # a room of its own when left out
+            values = sorted({index[room_of[b]] for b in choice} | {off})
+            var = m.cp.new_int_var_from_domain(cp_model.Domain.from_values(values), f"room_{vid}")
+            m.cp.add(var == sum(index[room_of[b]] * lit for b, lit in choice.items())
+                     + off * (1 - m.sched[vid]))
+            room_var[vid] = var
+        return room_var[vid]
+
+    ids = sorted(rooms, key=lambda v: _span(m, v)[0])
+    spans = {v: _span(m, v) for v in ids}
+    groups = {v: _group(m, v) for v in ids}
+    for i, v in enumerate(ids):
+        a0, a1 = spans[v]
+        for w in ids[i + 1:]:
+            b0, b1 = spans[w]
+            if b0 >= a1:
+                break  # sorted by earliest start: no later visit overlaps v either
+            if groups[v] == groups[w] or not (rooms[v] & rooms[w]):
                 continue
-            occupied = m.cp.new_bool_var(f"room_{vid}_{room}")
-            m.cp.add(occupied == sum(lits))
-            inside[vid] = m.cp.new_optional_fixed_size_interval_var(
-                m.start[vid], m.problem.visits[vid].duration_minutes, occupied, f"in_{vid}_{room}")
-        ids = list(inside)
-        for i, v in enumerate(ids):
-            for w in ids[i + 1:]:
-                (a0, a1), (b0, b1) = _span(m, v), _span(m, w)
-                if _group(m, v) != _group(m, w) and a0 < b1 and b0 < a1:
-                    m.cp.add_no_overlap([inside[v], inside[w]])
+            same = m.cp.new_bool_var(f"share_{v}_{w}")
+            first = m.cp.new_bool_var(f"first_{v}_{w}")
+            dv, dw = m.problem.visits[v].duration_minutes, m.problem.visits[w].duration_minutes
+            m.cp.add(m.start[v] + dv <= m.start[w]).only_enforce_if([same, first])
+            m.cp.add(m.start[w] + dw <= m.start[v]).only_enforce_if([same, ~first])
+            m.cp.add(room(v) != room(w)).only_enforce_if(~same)
 
 
 def add_h5_precedence(m: ScheduleModel) -> None:

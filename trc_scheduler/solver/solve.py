@@ -237,8 +237,13 @@ def solve(problem: Problem, time_limit_s: float = 30.0, num_workers: int = 2, se
     replaces continuity by a lower bound of it). So A's proven lower bound
     (CP-SAT's ``best_objective_bound``, also when stopped by time) bounds
     every full schedule; no-good cuts are only added on placements that
-    phase B proved unstaffable. The status is OPTIMAL only when the returned
-    schedule's full cost equals that bound.
+    phase B proved unstaffable. Before phase A proper, stage U
+    (``_placed_first``) solves the placement model for the unscheduled term
+    alone: its proven bound bounds that term in every full schedule, so it
+    is both a bound of the total (the other terms are >= 0) and a valid cut
+    ``unscheduled >= u`` for phase A; its placement warm-starts phase A.
+    The status is OPTIMAL only when the returned schedule's full cost
+    equals that bound.
 
     ``on_progress`` is called with each better full schedule; returning
     False stops the search, as does setting ``stop_event`` (from any
@@ -268,6 +273,7 @@ def _solve(problem: Problem, run: _Run, num_workers: int, seed: int) -> Result:
     a.cp.add_decision_strategy([a.sched[v] for v in order], cp_model.CHOOSE_FIRST, cp_model.SELECT_MAX_VALUE)
     if source is not None:
         complete_hint(a.cp, min(5.0, 0.2 * run.left()), seed)
+    _placed_first(problem, a, run, num_workers, seed, fallback)
     for _round in range(4):
         if run.should_stop():
             break
@@ -298,6 +304,45 @@ def _solve(problem: Problem, run: _Run, num_workers: int, seed: int) -> Result:
         must = [a.x[vid][k] for vid, (k, _bed) in placed.items() if problem.visits[vid].mandatory]
         a.cp.add_bool_or([~lit for lit in must])
     return _result(problem, a, run, fallback, best)
+
+
+def _placed_first(problem: Problem, a, run: _Run, num_workers: int, seed: int, fallback) -> None:
+    """Stage U of phase A: place as much priority as possible, ignoring the other costs.
+
+    The placement model is solved with the unscheduled term as its only
+    objective (same constraints). Its proven bound ``u`` is a lower bound of
+    the unscheduled cost of every placement, hence (phase A being a
+    relaxation) of every full schedule; so ``unscheduled >= u`` is added to the
+    placement model (it cuts off no schedule) and ``u`` raises the bound (the
+    other terms are >= 0). Its solution, when it beats the baseline on the
+    placement model's own cost, becomes the complete hint of phase A.
+    """
+    from .objective import TERMS
+
+    budget = 0.3 * run.left()
+    if run.should_stop() or budget < 0.5:
+        return
+    total = sum(a.terms[name] for name in TERMS)
+    a.cp.minimize(a.terms["unscheduled"])
+    solver = solver_for(budget, num_workers, seed)
+    solver.parameters.cp_model_probing_level = 0
+    code = run.run(solver, a.cp, _BoundWatcher(run))
+    a.cp.minimize(total)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return
+    low = int(math.ceil(solver.best_objective_bound - 1e-6))
+    run.raise_bound(low)
+    if low > 0:
+        a.cp.add(a.terms["unscheduled"] >= low)
+    cost = int(round(solver.value(total)))
+    log.debug("stage U: %s unscheduled %s bound %s, placement cost %s at %.1fs", solver.status_name(code),
+              solver.objective_value, low, cost, run.elapsed())
+    if fallback is None or cost < int(fallback["objective"]):
+        values = solver.response_proto.solution
+        a.cp.clear_hints()
+        for i, value in enumerate(values):
+            a.cp.proto.solution_hint.vars.append(i)
+            a.cp.proto.solution_hint.values.append(value)
 
 
 def _staff(problem: Problem, a, placed: dict, roster: set, run: _Run, num_workers: int, seed: int):
