@@ -23,7 +23,7 @@ def _database_url() -> str:
 class Config:
     """Settings for a running unit; every value can come from the environment."""
 
-    ENV_NAME = os.environ.get("TRC_ENV", "development")
+    ENV_NAME = os.environ.get("TRC_ENV", "production")
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -79,5 +79,5 @@ class TestConfig(Config):
 
 
 def config_from_env():
-    """Pick the config class named by TRC_ENV (development, production)."""
-    return {"production": ProductionConfig}.get(os.environ.get("TRC_ENV", "development"), DevelopmentConfig)
+    """Pick the config class named by TRC_ENV; production unless development is asked for explicitly."""
+    return DevelopmentConfig if os.environ.get("TRC_ENV") == "development" else ProductionConfig

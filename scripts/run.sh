@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap-venv.sh requirements.txt
-export FLASK_APP=wsgi.py
+export FLASK_APP=wsgi.py TRC_ENV="${TRC_ENV:-development}"
 .venv/bin/flask db upgrade
 .venv/bin/flask seed-demo
 .venv/bin/huey_consumer trc_scheduler.tasks.huey -w 1 -k process -m 2 &

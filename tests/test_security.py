@@ -65,3 +65,33 @@ def test_migrations_match_the_models(app):
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
     assert diff == []
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/%09/evil.example", "/\t/evil.example",
+                                    "https://evil.example/", "/\\evil.example"])
+def test_sign_in_never_redirects_to_another_site(client, users, target):
+    from .conftest import csrf_from
+
+    page = client.get("/auth/login").get_data(as_text=True)
+    resp = client.post("/auth/login?next=" + target.replace("\t", "%09"),
+                       data={"email": "manager@trc.test", "password": "pw-manager", "csrf_token": csrf_from(page)})
+    assert resp.status_code == 302
+    assert resp.headers["Location"] == "/"
+
+
+def test_sign_in_goes_on_to_a_page_of_this_site(client, users):
+    from .conftest import csrf_from
+
+    page = client.get("/auth/login").get_data(as_text=True)
+    resp = client.post("/auth/login?next=/studies/", data={"email": "manager@trc.test", "password": "pw-manager",
+                                                           "csrf_token": csrf_from(page)})
+    assert resp.headers["Location"] == "/studies/"
+
+
+def test_domain_error_redirect_ignores_a_foreign_referrer(client, users, login, csrf):
+    login(users["manager"])
+    url = f"/users/{users['manager'].id}/deactivate"  # refused: you cannot deactivate yourself
+    resp = client.post(url, data={"csrf_token": csrf("/users/")}, headers={"Referer": "https://evil.example/x"})
+    assert resp.status_code == 303 and resp.headers["Location"] == "/"
+    resp = client.post(url, data={"csrf_token": csrf("/users/")}, headers={"Referer": "http://localhost/users/"})
+    assert resp.status_code == 303 and resp.headers["Location"] == "/users/"

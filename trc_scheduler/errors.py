@@ -1,4 +1,6 @@
 """The small exception vocabulary of the domain, mapped to responses in one place."""
+from urllib.parse import urlsplit
+
 from flask import flash, jsonify, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -44,6 +46,14 @@ class InfeasibleSchedule(DomainError):
         self.conflicts = conflicts or []
 
 
+def _same_site_referrer() -> str:
+    """Return the referring page when it is on this site, else the home page."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.scheme in ("http", "https"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return "/"
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
@@ -66,7 +76,7 @@ def register_error_handlers(app) -> None:
         if err.status in (403, 404):
             return render_template(f"errors/{err.status}.html", message=err.message), err.status
         flash(err.message, "danger")
-        return redirect(request.referrer or "/"), 303
+        return redirect(_same_site_referrer()), 303
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):

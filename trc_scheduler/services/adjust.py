@@ -29,6 +29,7 @@ from ..models import ScheduleVersion, VersionStatus
 from ..solver import CheckReport, check
 from ..solver.parsed import Instance, parse_dt, parse_instance
 from .boards import fmt
+from .schedules import lock_draft
 from .unit import require_manager
 
 
@@ -72,6 +73,7 @@ def draft_fingerprint(version: ScheduleVersion) -> str:
 
 def require_draft(version: ScheduleVersion) -> None:
     """Raise Conflict unless the version is a draft (published versions are immutable)."""
+    lock_draft(version)
     if version.status != VersionStatus.draft:
         label = f"version {version.number}" if version.number else "this version"
         raise Conflict(f"This schedule is {version.status.value} ({label}) and cannot be changed; "

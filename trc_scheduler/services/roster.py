@@ -12,6 +12,7 @@ from math import ceil
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Bed, ScheduleVersion, ScheduleWeek, Shift, Study, VersionStatus
@@ -259,7 +260,8 @@ def _visibility(pw: PublishedWeek, codes: set | None):
 
 def _closures(bed_codes, shift: ShiftSpan) -> dict:
     """Map bed code -> reason for beds closed (or decommissioned) during the shift, from the database."""
-    beds = db.session.scalars(select(Bed).where(Bed.code.in_(list(bed_codes)))).all()
+    beds = db.session.scalars(select(Bed).where(Bed.code.in_(list(bed_codes)))
+                              .options(selectinload(Bed.closures))).all()
     out = {}
     for bed in beds:
         if not bed.active:

@@ -273,8 +273,14 @@ def get_version(user, version_id: int) -> ScheduleVersion:
     return version
 
 
+def lock_draft(version: ScheduleVersion) -> None:
+    """Re-read the version under a row lock so a concurrent publish/discard/edit is seen, not overwritten."""
+    db.session.refresh(version, with_for_update=True)
+
+
 def require_draft(version: ScheduleVersion) -> None:
     """Raise Conflict unless the version can still change (published versions are immutable)."""
+    lock_draft(version)
     if version.status != VersionStatus.draft:
         label = f"Version {version.number}" if version.number else "This schedule"
         raise Conflict(f"{label} is {version.status.value}; it can no longer be changed.")

@@ -62,8 +62,16 @@ def csv_rows(instance: dict, schedule: dict, kind: str) -> list[tuple]:
     return rows
 
 
+def _cell(value):
+    """Neutralise text a spreadsheet would run as a formula (labels and codes are typed by users)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def export_csv(version, kind: str) -> str:
     """Return one CSV table of a version as text."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(csv_rows(version.instance, version.schedule, kind))
+    rows = csv_rows(version.instance, version.schedule, kind)
+    csv.writer(buffer, lineterminator="\r\n").writerows([tuple(_cell(c) for c in row) for row in rows])
     return buffer.getvalue()

@@ -6,7 +6,7 @@ from sqlalchemy import func, or_, select
 from ..errors import DomainError, NotAllowed, NotFound
 from ..extensions import db
 from ..models import (AgeGroup, Participant, ParticipantStatus, Phase, Role, Sex, Study, StudyMember,
-                      StudyStatus, User)
+                      StudyStatus, User, VisitRequest)
 
 STUDY_FIELDS = ("code", "title", "protocol_number", "irb_number", "sponsor", "phase", "first_in_human",
                 "status", "color")
@@ -94,6 +94,11 @@ def update_study(user, study_id: int, pi_id: int | None = None, **values) -> Stu
     """Change a study's record; only managers change its PI."""
     study = get_study_for(user, study_id, edit=True)
     values = _check_study_values(values, study)
+    if "code" in values and values["code"] != study.code and db.session.scalar(
+            select(VisitRequest.id).where(VisitRequest.study_id == study.id).limit(1)):
+        # Schedules refer to participants as CODE/PARTICIPANT: a renamed code could later be taken
+        # by another study and show it this study's participants in past weeks.
+        raise DomainError("The code of a study with visit requests cannot change.", field="code")
     if pi_id is not None and pi_id != study.pi_id:
         if not user.is_manager:
             raise NotAllowed("Only unit managers change a study's PI.")

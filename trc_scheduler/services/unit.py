@@ -8,8 +8,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, DomainError, NotAllowed
 from ..extensions import db
-from ..models import (Bed, BedClosure, ClosureReason, Room, RoomSharing, Shift, ShiftPattern, StaffMember,
-                      StaffUnavailability, UnavailabilityKind, UnitSettings)
+from ..models import (Bed, BedClosure, ClosureReason, Room, RoomSharing, ScheduleVersion, Shift, ShiftPattern,
+                      StaffMember, StaffUnavailability, UnavailabilityKind, UnitSettings)
 from ..models.types import utcnow
 
 
@@ -330,6 +330,10 @@ def update_staff(user, staff: StaffMember, code: str, name: str, roles, skills, 
     require_manager(user)
     limits = {f: getattr(staff, f) for f in STAFF_LIMITS} | limits
     code = _unique_code(StaffMember, code, "staff member", staff.id)
+    if code != staff.code and db.session.scalar(select(ScheduleVersion.id).limit(1)):
+        # Schedules, rosters and calendar feeds name staff by code.
+        raise DomainError("Staff codes cannot change once schedules exist; add a new staff member instead.",
+                          field="code")
     values = _staff_values(name, roles, skills, preferred_days_off, limits)
     staff.code = code
     for field, value in values.items():

@@ -80,6 +80,8 @@ def update_user(actor, user: User, email: str, display_name: str, role: Role, st
 def set_user_active(actor, user: User, active: bool) -> User:
     """Deactivate (signing the person out everywhere) or reactivate an account."""
     require_user_admin(actor)
+    if user.role == Role.admin and actor.role != Role.admin:
+        raise NotAllowed("Only an admin can deactivate or reactivate an admin.")
     if user.id == actor.id and not active:
         raise Conflict("You cannot deactivate your own account.")
     user.active = active

@@ -1,4 +1,6 @@
 """Sign in and sign out."""
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -19,8 +21,11 @@ class LoginForm(FlaskForm):
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
+    """Return a same-site path to go on to, or the home page (never another host)."""
+    if target and not any(ch in target for ch in "\\\t\r\n") and target.isprintable():
+        parts = urlsplit(target)
+        if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc:
+            return target
     return url_for("main.index")
 
 

@@ -14,6 +14,7 @@ from ..errors import DomainError, NotAllowed, NotFound
 from ..extensions import db
 from ..models import JobStatus
 from ..services import schedules as svc
+from ..services import schedules_jobs as jobs
 from ..services.diff import is_empty
 from ..services.schedules_export import export_csv, export_document
 from ..tasks import enqueue_solve
@@ -65,7 +66,14 @@ def _generate_form() -> GenerateForm:
 
 def _queue(job):
     db.session.commit()
-    enqueue_solve(job.id, current_app.config)
+    try:
+        enqueue_solve(job.id, current_app.config)
+    except Exception:  # the queue is down: free the week instead of leaving it claimed
+        current_app.logger.exception("could not queue solve job %s", job.id)
+        db.session.rollback()
+        jobs.fail_job(job.id, "The solve queue could not be reached; nothing was started. Try again.")
+        db.session.commit()
+        flash("The solve queue could not be reached; nothing was started.", "danger")
     return redirect(url_for(".job", job_id=job.id))
 
 

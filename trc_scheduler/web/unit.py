@@ -4,6 +4,7 @@ from datetime import timedelta
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from ..errors import DomainError, NotAllowed, NotFound
@@ -65,7 +66,8 @@ def settings():
 @bp.route("/beds")
 @manager_required
 def beds():
-    rooms = db.session.scalars(select(Room).order_by(Room.active.desc(), Room.code)).all()
+    rooms = db.session.scalars(select(Room).order_by(Room.active.desc(), Room.code)
+                               .options(selectinload(Room.beds).selectinload(Bed.closures))).all()
     now = utcnow()
     return render_template("unit/beds.html", rooms=rooms, now=now,
                            closure_of=lambda bed: svc.current_closure(bed, now))
@@ -151,7 +153,8 @@ def closure_action(closure_id, action):
 @bp.route("/staff")
 @manager_required
 def staff():
-    members = db.session.scalars(select(StaffMember).order_by(StaffMember.active.desc(), StaffMember.code)).all()
+    members = db.session.scalars(select(StaffMember).order_by(StaffMember.active.desc(), StaffMember.code)
+                                 .options(selectinload(StaffMember.unavailability))).all()
     return render_template("unit/staff.html", members=members, now=utcnow())
 
 
