@@ -241,7 +241,9 @@ def solve(problem: Problem, time_limit_s: float = 30.0, num_workers: int = 2, se
     (``_placed_first``) solves the placement model for the unscheduled term
     alone: its proven bound bounds that term in every full schedule, so it
     is both a bound of the total (the other terms are >= 0) and a valid cut
-    ``unscheduled >= u`` for phase A; its placement warm-starts phase A.
+    ``unscheduled >= u`` for phase A; its placement warm-starts phase A and,
+    when it beats the baseline, is staffed at once by a short phase B, so a
+    full schedule better than the baseline comes early (``on_progress``).
     The status is OPTIMAL only when the returned schedule's full cost
     equals that bound.
 
@@ -273,7 +275,18 @@ def _solve(problem: Problem, run: _Run, num_workers: int, seed: int) -> Result:
     a.cp.add_decision_strategy([a.sched[v] for v in order], cp_model.CHOOSE_FIRST, cp_model.SELECT_MAX_VALUE)
     if source is not None:
         complete_hint(a.cp, min(5.0, 0.2 * run.left()), seed)
-    _placed_first(problem, a, run, num_workers, seed, fallback)
+    first = _placed_first(problem, a, run, num_workers, seed, fallback)
+    # staff stage U's placement at once (short): a full schedule early, should the search stop
+    # soon; not worth it when its placement cost (about its full cost) is no better than greedy's
+    if first is not None and not run.should_stop() and (fallback is None or first[2] < int(fallback["objective"])):
+        placed, roster, _cost = first
+        found, proved_unstaffable = _staff(problem, a, placed, roster, run, num_workers, seed,
+                                           budget=max(0.5, 0.1 * run.left()))
+        if found is not None:
+            best = found
+        if proved_unstaffable:
+            must = [a.x[vid][k] for vid, (k, _bed) in placed.items() if problem.visits[vid].mandatory]
+            a.cp.add_bool_or([~lit for lit in must])
     for _round in range(4):
         if run.should_stop():
             break
@@ -306,7 +319,7 @@ def _solve(problem: Problem, run: _Run, num_workers: int, seed: int) -> Result:
     return _result(problem, a, run, fallback, best)
 
 
-def _placed_first(problem: Problem, a, run: _Run, num_workers: int, seed: int, fallback) -> None:
+def _placed_first(problem: Problem, a, run: _Run, num_workers: int, seed: int, fallback):
     """Stage U of phase A: place as much priority as possible, ignoring the other costs.
 
     The placement model is solved with the unscheduled term as its only
@@ -316,12 +329,13 @@ def _placed_first(problem: Problem, a, run: _Run, num_workers: int, seed: int, f
     placement model (it cuts off no schedule) and ``u`` raises the bound (the
     other terms are >= 0). Its solution, when it beats the baseline on the
     placement model's own cost, becomes the complete hint of phase A.
+    Returns its (placement, roster, placement cost) for phase B, or None when it found none.
     """
     from .objective import TERMS
 
     budget = 0.3 * run.left()
     if run.should_stop() or budget < 0.5:
-        return
+        return None
     total = sum(a.terms[name] for name in TERMS)
     a.cp.minimize(a.terms["unscheduled"])
     solver = solver_for(budget, num_workers, seed)
@@ -329,7 +343,7 @@ def _placed_first(problem: Problem, a, run: _Run, num_workers: int, seed: int, f
     code = run.run(solver, a.cp, _BoundWatcher(run))
     a.cp.minimize(total)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return
+        return None
     low = int(math.ceil(solver.best_objective_bound - 1e-6))
     run.raise_bound(low)
     if low > 0:
@@ -343,10 +357,16 @@ def _placed_first(problem: Problem, a, run: _Run, num_workers: int, seed: int, f
         for i, value in enumerate(values):
             a.cp.proto.solution_hint.vars.append(i)
             a.cp.proto.solution_hint.values.append(value)
+    roster = {key for key, var in a.work.items() if solver.boolean_value(var)}
+    return _placement(a, solver), roster, cost
 
 
-def _staff(problem: Problem, a, placed: dict, roster: set, run: _Run, num_workers: int, seed: int):
-    """Phase B: the full model with the placement fixed. Return (best, proved_unstaffable)."""
+def _staff(problem: Problem, a, placed: dict, roster: set, run: _Run, num_workers: int, seed: int,
+           budget: float | None = None):
+    """Phase B: the full model with the placement fixed. Return (best, proved_unstaffable).
+
+    ``budget`` caps its time (else all the time left).
+    """
     from .placement import fixed_plans
 
     b = build_model(problem, plans=(a.planner, fixed_plans(a.plans, placed)))
@@ -354,9 +374,12 @@ def _staff(problem: Problem, a, placed: dict, roster: set, run: _Run, num_worker
         b.cp.add_hint(sched, True)
     for key, var in b.work.items():
         b.cp.add_hint(var, key in roster)
-    done = complete_hint(b.cp, min(5.0, 0.3 * run.left()), seed)
+    left = run.left() if budget is None else min(run.left(), budget)
+    began = time.perf_counter()
+    done = complete_hint(b.cp, min(5.0, 0.3 * left), seed)
     log.debug("phase B hint completed: %s at %.1fs", done, run.elapsed())
-    solver = solver_for(max(0.05, run.left()), num_workers, seed)
+    left -= time.perf_counter() - began
+    solver = solver_for(max(0.05, left), num_workers, seed)
     if len(b.nurse) > 4000:
         solver.parameters.cp_model_probing_level = 0
     code = run.run(solver, b.cp, _FullWatcher(run))
