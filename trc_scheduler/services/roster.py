@@ -18,16 +18,11 @@ from ..extensions import db
 from ..models import Bed, ScheduleVersion, ScheduleWeek, Shift, Study, VersionStatus
 from .diff import describe_diff, diff_for_shift, diff_schedules
 from .scheduling import participant_code
+from .unit import iso_week
 from .studies import visible_studies
 
 SHIFT_NAMES = {"D": "Day", "E": "Evening", "N": "Night"}
 SOON = timedelta(hours=1)
-
-
-def iso_week(day: date) -> str:
-    """Return the ISO week label of a date ("2026-W48")."""
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def _t(value: str) -> datetime:

@@ -18,9 +18,8 @@ from ..extensions import db
 from ..models import (JobStatus, ScheduleVersion, ScheduleWeek, SolveJob, User, VersionStatus,
                       VisitRequest, VisitStatus)
 from ..models.types import utcnow
-from .unit import get_settings
+from .unit import get_settings, iso_week, parse_iso_week
 
-WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 VISIT_ID_RE = re.compile(r"^VR(\d+)$")  # ids written by services/scheduling.export_week
 PUBLISHABLE = ("OPTIMAL", "FEASIBLE")
 MIN_TIME_LIMIT_S, MAX_TIME_LIMIT_S = 1.0, 3600.0
@@ -39,24 +38,13 @@ def unit_zone() -> ZoneInfo:
 
 
 def parse_week(week: str) -> str:
-    """Return the ISO week label ("2026-W48") or raise a DomainError on the `week` field."""
-    match = WEEK_RE.match((week or "").strip())
-    try:
-        date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
-    except (AttributeError, ValueError):
-        raise DomainError(f"'{week}' is not an ISO week such as 2026-W48.", field="week")
-    return match.group(0)
-
-
-def week_label(day: date) -> str:
-    """Return the ISO week label of a calendar day."""
-    year, number, _ = day.isocalendar()
-    return f"{year}-W{number:02d}"
+    """Return the normalised ISO week label ("2026-W48") or raise a DomainError on the `week` field."""
+    return iso_week(parse_iso_week(week))
 
 
 def upcoming_weeks(today: date, count: int = 6) -> list[str]:
     """Return the labels of the week of `today` and the next `count - 1` weeks."""
-    return [week_label(today + timedelta(weeks=i)) for i in range(count)]
+    return [iso_week(today + timedelta(weeks=i)) for i in range(count)]
 
 
 def weeks_to_show(today: date, count: int = 6) -> list[str]:

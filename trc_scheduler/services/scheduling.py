@@ -36,47 +36,33 @@ Readings of the points the data model leaves open:
 """
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..errors import Conflict, DomainError
+from ..errors import Conflict
 from ..extensions import db
 from ..models import (Bed, Room, Shift, ShiftPattern, StaffMember, StaffUnavailability, VisitPrecedence,
                       VisitRequest, VisitStatus, VisitTemplate)
-from .unit import get_settings, local_instant
+from .unit import get_settings, iso_week, local_instant, parse_iso_week
 
 FORMAT = "trc-instance/1"
 EXPORTED_STATUSES = (VisitStatus.approved, VisitStatus.scheduled)
-_WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$", re.IGNORECASE)
 _MINUTE = timedelta(minutes=1)
-
-
-def parse_week(week: str) -> date:
-    """Return the Monday of an ISO week written "2026-W48", or a DomainError naming it."""
-    match = _WEEK_RE.match((week or "").strip())
-    try:
-        if not match:
-            raise ValueError
-        return date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
-    except ValueError:
-        raise DomainError(f"'{week}' is not an ISO week; write it like 2026-W48.", field="week") from None
 
 
 def week_bounds(week: str, tz: ZoneInfo | str, day_start: str = "07:00") -> tuple[datetime, datetime]:
     """Return the UTC instants of Monday `day_start` and the next Monday `day_start` (local) of a week."""
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
-    monday = parse_week(week)
+    monday = parse_iso_week(week)
     return local_instant(monday, day_start, zone), local_instant(monday + timedelta(days=7), day_start, zone)
 
 
 def export_week(week: str, previous: dict | None = None) -> dict:
     """Return the trc-instance/1 problem of an ISO week; `previous` (a published schedule) is copied in."""
-    year, number, _ = parse_week(week).isocalendar()
-    week = f"{year}-W{number:02d}"
+    week = iso_week(parse_iso_week(week))
     settings = get_settings()
     if settings is None:
         raise Conflict("Set up the unit (time zone, rooms, beds, shifts) before exporting a week.")

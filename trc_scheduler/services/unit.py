@@ -463,18 +463,18 @@ def update_shift_staffing(user, shift: Shift, min_staff, min_skill) -> Shift:
     return shift
 
 
-WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
+WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$", re.IGNORECASE)
 
 
 def parse_iso_week(text: str) -> date:
-    """Return the Monday of an ISO week written 2026-W48."""
+    """Return the Monday of an ISO week written 2026-W48, or a DomainError on the `week` field."""
     match = WEEK_RE.match((text or "").strip())
     try:
         if match:
             return date.fromisocalendar(int(match[1]), int(match[2]), 1)
     except ValueError:
         pass
-    raise DomainError(f"'{text}' is not an ISO week such as 2026-W48.", field="week")
+    raise DomainError(f"'{text}' is not an ISO week; write it like 2026-W48.", field="week")
 
 
 def iso_week(day: date) -> str:

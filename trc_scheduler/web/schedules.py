@@ -59,7 +59,7 @@ def _generate_form() -> GenerateForm:
     form = GenerateForm()
     if not form.is_submitted():
         next_week = datetime.now(unit_timezone()).date() + timedelta(weeks=1)
-        form.week.data = request.args.get("week") or svc.week_label(next_week)
+        form.week.data = request.args.get("week") or svc.iso_week(next_week)
         form.time_limit_s.data = current_app.config["SOLVER_TIME_LIMIT_S"]
     return form
 
