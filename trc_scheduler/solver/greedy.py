@@ -163,3 +163,38 @@ def _empty(inst: Instance, reason: str) -> dict:
         "shifts": [], "primary_nurses": [], "tasks": [], "conflicts": [],
     }
 
+
+
+def staff_placement(instance, placement: dict[str, tuple[str, str | None]]) -> dict | None:
+    """Staff a given placement (visit -> (start ISO, bed)) first-fit; return a checked schedule or None.
+
+    Visits are taken by start (a visit after those it must follow); one that
+    cannot be staffed, or whose predecessor was left out, is left out. The
+    engine uses it when CP-SAT finds no staffing of its placement in time.
+    """
+    inst = parse_instance(instance)
+    state = State(inst)
+    _roster_minimums(state)
+    starts = {vid: inst.minutes(iso) for vid, (iso, _bed) in placement.items() if vid in inst.visits}
+    befores = {vid: set() for vid in inst.visits}
+    for p in inst.precedences:
+        befores.setdefault(p["after"], set()).add(p["before"])
+    left_out = [vid for vid in inst.visits if vid not in starts]
+    for vid in sorted(starts, key=lambda v: (inst.visits[v].fixed_start is None, starts[v], v)):
+        visit = inst.visits[vid]
+        if befores.get(vid, set()) & set(left_out):
+            left_out.append(vid)
+            continue
+        mark = state.mark()
+        state.place(visit, starts[vid], placement[vid][1])
+        if not _staff(state, visit, starts[vid]):
+            state.rollback(mark)
+            left_out.append(vid)
+    if any(inst.visits[v].mandatory for v in left_out):
+        return None
+    schedule = _schedule(inst, state, left_out)
+    report = check(inst, schedule)
+    if not report.ok:
+        return None
+    schedule["objective"] = report.cost
+    return schedule

@@ -38,6 +38,8 @@ class ScheduleModel:
     planner: Planner
     plans: dict[str, VisitPlan]
     explain: bool = False
+    aggregate: bool = False  # bed visits get no bed variables (``bed[v]`` is empty): see placement.py
+    capacity_on: object = None  # aggregate model: the literal that switches nurse capacity on
     cp: cp_model.CpModel = field(default_factory=cp_model.CpModel)
     sched: dict = field(default_factory=dict)
     x: dict = field(default_factory=dict)
@@ -94,7 +96,9 @@ def _make_visit_vars(m: ScheduleModel) -> None:
         c0 = starts[0]
         m.cp.add(start == c0 + sum((c - c0) * x for c, x in zip(starts, m.x[vid])))
         m.start[vid] = start
-        if beds:
+        if beds and m.aggregate:
+            m.bed[vid] = {}  # a bed visit; which bed is left to a later stage
+        elif beds:
             if len(beds) == 1:
                 m.bed[vid] = {beds[0]: sched}
             else:
@@ -109,12 +113,19 @@ def _make_work_vars(m: ScheduleModel) -> None:
 
 
 def build_model(problem: Problem, explain: bool = False, plans=None,
-                objective: bool = True, placement: bool = False) -> ScheduleModel:
+                objective: bool = True, placement: bool = False, aggregate: bool = False,
+                beds_only: bool = False) -> ScheduleModel:
     """Build the full model of a problem (variables, hard rules, cost).
 
     With ``placement=True`` build the placement model of ``placement.py``
     instead: no primary-nurse variables (H7), aggregate nurse capacity and a
     lower bound of continuity in their place; a relaxation of the full model.
+    With ``aggregate=True`` as well, no bed variables either: each bed
+    feature class is a capacity over time (``placement.py``), a relaxation of
+    the placement model.
+    With ``beds_only=True`` (and ``placement``), only the rules of starts,
+    beds, rooms and precedences (H1-H5) hold: the bed stage, whose starts are
+    fixed and already staffable (leaving visits out never breaks H6-H9).
     """
     from .objective import add_objective
     from .placement import add_bed_timeline, add_nurse_capacity
@@ -122,13 +133,15 @@ def build_model(problem: Problem, explain: bool = False, plans=None,
     from .rules_staff import add_h7_primary_nurse
 
     planner, computed = plan_visits(problem) if plans is None else plans
-    m = ScheduleModel(problem, planner, computed, explain=explain)
+    m = ScheduleModel(problem, planner, computed, explain=explain, aggregate=aggregate and placement)
+    beds_only = beds_only and placement
     _make_visit_vars(m)
-    _make_work_vars(m)
-    for rule in RULES:
+    if not beds_only:
+        _make_work_vars(m)
+    for rule in RULES[:5] if beds_only else RULES:
         if not (placement and rule is add_h7_primary_nurse):
             rule(m)
-    if placement:
+    if placement and not beds_only:
         add_nurse_capacity(m)
         add_bed_timeline(m)
     elif not explain:

@@ -82,6 +82,8 @@ def _same_as_before(m: ScheduleModel, vid: str, before):
     visit = m.problem.visits[vid]
     if not visit.needs_bed:
         return m.x[vid][ks[0]] if before.bed is None else None
+    if m.aggregate:  # no bed variables: the same start may keep the same bed (a lower bound)
+        return m.x[vid][ks[0]] if before.bed in m.plans[vid].beds else None
     if before.bed not in m.bed.get(vid, {}):
         return None
     keep = m.cp.new_bool_var(f"same_{vid}")

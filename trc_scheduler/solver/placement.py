@@ -25,14 +25,15 @@ model with the placement fixed).
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 
 from .candidates import Candidate, Planner, VisitPlan
 from .model import ScheduleModel
 from .problem import Problem
 
-#: above this many bed visits the time-indexed bed capacity is left out (memory)
-TIMELINE_MAX_STAYS = 300
+#: above this many (instant, stay) terms the time-indexed bed capacity is left out (memory)
+TIMELINE_MAX_TERMS = 400_000
 
 
 def _most_shifts(problem: Problem, planner: Planner, staff, needs) -> int:
@@ -75,8 +76,16 @@ def add_nurse_capacity(m: ScheduleModel) -> None:
 
     Loads are those of the chosen candidate start (``x``); the skill sets are
     the empty set and every set some need asks for, plus each single skill.
+    In the aggregate model they hold when ``m.capacity_on`` is true (fixed
+    true; ``solve.py`` lifts them for one stage by fixing it false).
     """
     p = m.problem
+    on = None
+    if m.aggregate:
+        on = m.capacity_on = m.cp.new_bool_var("nurse_capacity_on")
+        domain = m.cp.proto.variables[on.index].domain
+        domain.clear()
+        domain.extend([1, 1])
     by_shift = defaultdict(lambda: defaultdict(list))  # shift -> need -> [x]
     for vid in m.sched:
         for k, cand in enumerate(m.plans[vid].candidates):
@@ -91,7 +100,9 @@ def add_nurse_capacity(m: ScheduleModel) -> None:
             crew = [m.work[q.id, i] for q in m.planner.on_call[i]
                     if "RN" in q.roles and skills <= q.skills]
             if top > 0:
-                m.cp.add(sum(load) <= 100 * sum(crew))
+                limit = m.cp.add(sum(load) <= 100 * sum(crew))
+                if on is not None:
+                    limit.only_enforce_if(on)
 
 
 def add_continuity_floor(m: ScheduleModel) -> None:
@@ -135,21 +146,101 @@ def add_bed_timeline(m: ScheduleModel) -> None:
     the stays (lengthened by the turnover) covering it are at most the beds.
     Which candidates of a visit cover an instant is a run of consecutive
     candidates, counted by prefix sums ``P[v][j] = x[v][0] + ... + x[v][j]``.
+
+    In the aggregate model (no named beds) room sharing is kept the same way:
+    at each instant, the stays of one group (sex and age group) needing a
+    class are at most ``c`` times the rooms holding that group (``c`` = the
+    most beds of the class in one room), and those rooms, over all groups,
+    are at most the rooms having a bed of the class (a room holds one group
+    at a time). Every schedule meets this, so it cuts off nothing.
     """
     p = m.problem
     turnover = p.turnover_minutes
-    prefix: dict[str, list] = {}
+    stays = [v for v in m.bed]
+    fits = {v: frozenset(m.plans[v].beds) for v in stays}
+    features = {p.visits[v].bed_features for v in stays} | {frozenset()}
+    # the bed sets: those of each feature class and each visit's own fitting beds (Hall's condition)
+    sets = {frozenset(b.id for b in p.beds.values() if need <= b.features) for need in features}
+    sets = sorted(sets | set(fits.values()), key=lambda s: (len(s), sorted(s)))
+    members = {beds: [v for v in stays if fits[v] <= beds] for beds in sets}
+    instants = sorted({c.start for v in stays for c in m.plans[v].candidates})
+    size = 0  # its size grows with stays x instants x sets: skip on very big units
+    for beds, ids in members.items():
+        for v in ids:
+            cands = m.plans[v].candidates
+            end = cands[-1].start + p.visits[v].duration_minutes + turnover
+            size += bisect_left(instants, end) - bisect_left(instants, cands[0].start)
+    if size > TIMELINE_MAX_TERMS:
+        return
+    cover = _Cover(m)
+    groups = m.aggregate and p.policies.room_sharing == "same_sex_same_age_group"
+    # room sharing at the instants nearest each shift start (fewer integer variables; still valid)
+    sampled = {instants[j] for j in {min(bisect_left(instants, s.start_min), len(instants) - 1)
+                                     for s in p.shifts}} if instants else set()
+    for n, beds in enumerate(sets):
+        if not members[beds]:
+            continue
+        per_room = defaultdict(int)
+        for b in beds:
+            per_room[p.beds[b].room] += 1
+        most = max(per_room.values(), default=0)
+        for t in instants:
+            terms = cover.at(members[beds], t, turnover)
+            if len(terms) > len(beds):
+                m.cp.add(sum(terms.values()) <= len(beds))
+            if groups and most > 1 and t in sampled:
+                _add_room_groups(m, cover.at(members[beds], t, 0), len(per_room), most, f"{n}_{t}")
 
-    def covering(vid: str, t: int):
+
+def _add_room_groups(m: ScheduleModel, terms: dict, rooms: int, most: int, name: str) -> None:
+    """At one instant: stays of each group fit ``most`` per room holding it; rooms hold one group."""
+    by_group = defaultdict(list)
+    for vid, term in terms.items():
+        person = m.problem.participants[m.problem.visits[vid].participant]
+        by_group[person.sex, person.age_group].append(term)
+    if len(by_group) < 2 or len(terms) <= 1:
+        return
+    held = []
+    for g, items in sorted(by_group.items()):
+        if len(items) == 1:
+            held.append(items[0])  # one stay of the group: it holds one room exactly when under way
+            continue
+        r = m.cp.new_int_var(0, min(rooms, len(items)), f"rooms_{g[0]}{g[1]}_{name}")
+        m.cp.add(sum(items) <= most * r)
+        held.append(r)
+    m.cp.add(sum(held) <= rooms)
+
+
+class _Cover:
+    """Which stays are under way at an instant, as sums of a visit's consecutive candidates."""
+
+    def __init__(self, m: ScheduleModel):
+        self.m = m
+        self.prefix: dict[str, list] = {}
+
+    def at(self, members: list[str], t: int, extra: int) -> dict:
+        """Return visit -> expression (0/1) of the ``members`` whose stay (+ ``extra`` min) covers ``t``."""
+        m = self.m
+        out = {}
+        for vid in members:
+            starts = m.plans[vid].candidates
+            length = m.problem.visits[vid].duration_minutes + extra
+            if starts[0].start <= t < starts[-1].start + length:
+                term = self.term(vid, t, length)
+                if term is not None:
+                    out[vid] = term
+        return out
+
+    def term(self, vid: str, t: int, length: int):
+        m = self.m
         starts = [c.start for c in m.plans[vid].candidates]
-        length = p.visits[vid].duration_minutes + turnover
-        lo = next((j for j, s in enumerate(starts) if s > t - length), len(starts))
-        hi = next((j for j, s in enumerate(starts) if s > t), len(starts))
+        lo = bisect_left(starts, t - length + 1)
+        hi = bisect_left(starts, t + 1)
         if hi <= lo:
             return None
         if lo == 0 and hi == len(starts):
             return m.sched[vid]
-        if vid not in prefix:
+        if vid not in self.prefix:
             xs = m.x[vid]
             run = [xs[0]]
             for j in range(1, len(xs) - 1):
@@ -157,26 +248,17 @@ def add_bed_timeline(m: ScheduleModel) -> None:
                 m.cp.add(var == run[-1] + xs[j])
                 run.append(var)
             run.append(m.sched[vid])
-            prefix[vid] = run
-        run = prefix[vid]
+            self.prefix[vid] = run
+        run = self.prefix[vid]
         return run[hi - 1] - (run[lo - 1] if lo > 0 else 0)
 
-    stays = [v for v in m.bed]
-    if len(stays) > TIMELINE_MAX_STAYS:  # its size grows with stays x instants: skip on big units
-        return
-    classes = {frozenset()} | {p.visits[v].bed_features for v in stays}
-    instants = sorted({c.start for v in stays for c in m.plans[v].candidates})
-    for need in classes:
-        members = [v for v in stays if need <= p.visits[v].bed_features]
-        capacity = sum(1 for b in p.beds.values() if need <= b.features)
-        for t in instants:
-            terms = []
-            for v in members:
-                starts = m.plans[v].candidates
-                length = p.visits[v].duration_minutes + turnover
-                if starts[0].start <= t < starts[-1].start + length:
-                    term = covering(v, t)
-                    if term is not None:
-                        terms.append(term)
-            if len(terms) > capacity:
-                m.cp.add(sum(terms) <= capacity)
+
+def start_plans(plans: dict[str, VisitPlan], starts: dict[str, int]) -> dict[str, VisitPlan]:
+    """Return plans for the bed stage: each visit of ``starts`` (visit -> candidate index) keeps only
+    that start and all its beds; the other visits get none.
+    """
+    out = {}
+    for vid, plan in plans.items():
+        cands = [plan.candidates[starts[vid]]] if vid in starts else []
+        out[vid] = VisitPlan(plan.visit, cands, list(plan.beds), grid_size=plan.grid_size, dropped=plan.dropped)
+    return out

@@ -1,4 +1,4 @@
-"""Solve a problem in two phases (placement, then staffing) and extract the schedule.
+"""Solve a problem in stages (placement, beds, staffing) and extract the schedule.
 
 Statuses: OPTIMAL only when the returned schedule's cost equals a proven
 lower bound (see ``solve``); FEASIBLE when a schedule was found but not
@@ -17,6 +17,7 @@ import logging
 import math
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -25,7 +26,7 @@ from ortools.sat.python import cp_model
 log = logging.getLogger(__name__)
 
 from .extract import empty_schedule, extract, schedule_costs
-from .hints import add_hints, baseline
+from .hints import add_hints, baseline, hint_schedule
 from .model import build_model
 from .problem import Problem
 from .reasons import fallback_reasons, impossible_reasons
@@ -223,29 +224,29 @@ def _placement(m, solver) -> dict[str, tuple[int, str | None]]:
 def solve(problem: Problem, time_limit_s: float = 30.0, num_workers: int = 2, seed: int = 0,
           on_progress: Callable[[Progress], bool | None] | None = None,
           stop_event: threading.Event | None = None) -> Result:
-    """Find a schedule of least cost within the time limit, in two phases.
+    """Find a schedule of least cost within the time limit, in three stages.
 
-    Phase A (``placement.py``) places visits and rosters staff on the
-    placement model, a relaxation of the full model whose cost never exceeds
-    the full cost; phase B (the full model with A's placement fixed) names
-    the primary nurses, may re-roster, and may still leave optional visits
-    out. The first-fit baseline is the first schedule and the warm start.
+    Stage A (``placement.py``, aggregate model) chooses which visits to
+    place, their starts and the roster, with each bed feature class as a
+    capacity over time instead of named beds and H7 replaced by nurse
+    capacity and a lower bound of continuity: a relaxation of the full model
+    whose cost never exceeds the full cost. Stage beds (the placement model
+    restricted to starts near A's) names the beds, keeping room sharing,
+    fixed beds and the rest. Stage B (the full model with that placement
+    fixed) names the primary nurses, may re-roster, and may still leave
+    optional visits out. While time is left, A goes on from its best
+    solution and each better placement is staffed in turn. The first-fit
+    baseline is the first schedule and the warm start.
 
     Why the bound is a proof: every full schedule is feasible in the
-    placement model at a cost no higher than its full cost (the placement
-    model drops H7 for conditions every staffable placement meets, and
-    replaces continuity by a lower bound of it). So A's proven lower bound
-    (CP-SAT's ``best_objective_bound``, also when stopped by time) bounds
-    every full schedule; no-good cuts are only added on placements that
-    phase B proved unstaffable. Before phase A proper, stage U
-    (``_placed_first``) solves the placement model for the unscheduled term
-    alone: its proven bound bounds that term in every full schedule, so it
-    is both a bound of the total (the other terms are >= 0) and a valid cut
-    ``unscheduled >= u`` for phase A; its placement warm-starts phase A and,
-    when it beats the baseline, is staffed at once by a short phase B, so a
-    full schedule better than the baseline comes early (``on_progress``).
-    The status is OPTIMAL only when the returned schedule's full cost
-    equals that bound.
+    aggregate model at a cost no higher than its full cost (its beds meet
+    every class capacity; it meets the nurse capacities; its continuity is
+    at least the floor; a visit that keeps its start and bed keeps its
+    start). So A's proven lower bound (CP-SAT's ``best_objective_bound``,
+    also when stopped by time) bounds every full schedule; no-good cuts are
+    only added on starts of the mandatory visits that the bed stage or stage
+    B proved impossible. The status is OPTIMAL only when the returned
+    schedule's full cost equals that bound.
 
     ``on_progress`` is called with each better full schedule; returning
     False stops the search, as does setting ``stop_event`` (from any
@@ -260,105 +261,215 @@ def solve(problem: Problem, time_limit_s: float = 30.0, num_workers: int = 2, se
         run.close(thread)
 
 
+#: stage A's share of the time left: first without nurse capacity, then in later rounds
+FIRST_SHARE, LATER_SHARE = 0.3, 0.5
+#: stage B's share of the time left when more rounds may follow
+STAFF_SHARE = 0.35
+
+
 def _solve(problem: Problem, run: _Run, num_workers: int, seed: int) -> Result:
-    a = build_model(problem, placement=True)
+    a = build_model(problem, placement=True, aggregate=True)
     blocked = impossible_reasons(a)
     if any(problem.visits[vid].mandatory for vid in blocked):
         return _infeasible(problem, a, run.started, run.left() + run.elapsed(), seed)
     fallback = baseline(a)
-    best = None  # (schedule, terms, details) of the best full schedule CP-SAT found
+    best = None  # (schedule, terms, details, objective) of the best full schedule CP-SAT found
     if fallback is not None:
         run.offer(int(fallback["objective"]))
-    source = add_hints(a, fallback) if not run.should_stop() else None
-    # search: try to schedule visits first, most important first (unscheduled costs dominate)
-    order = sorted(a.sched, key=lambda v: (not problem.visits[v].mandatory, -problem.visits[v].priority))
-    a.cp.add_decision_strategy([a.sched[v] for v in order], cp_model.CHOOSE_FIRST, cp_model.SELECT_MAX_VALUE)
-    if source is not None:
-        complete_hint(a.cp, min(5.0, 0.2 * run.left()), seed)
-    first = _placed_first(problem, a, run, num_workers, seed, fallback)
-    # staff stage U's placement at once (short): a full schedule early, should the search stop
-    # soon; not worth it when its placement cost (about its full cost) is no better than greedy's
-    if first is not None and not run.should_stop() and (fallback is None or first[2] < int(fallback["objective"])):
-        placed, roster, _cost = first
-        found, proved_unstaffable = _staff(problem, a, placed, roster, run, num_workers, seed,
-                                           budget=max(0.5, 0.1 * run.left()))
-        if found is not None:
-            best = found
-        if proved_unstaffable:
-            must = [a.x[vid][k] for vid, (k, _bed) in placed.items() if problem.visits[vid].mandatory]
-            a.cp.add_bool_or([~lit for lit in must])
-    for _round in range(4):
+    if not run.should_stop() and add_hints(a, fallback) is not None:
+        complete_hint(a.cp, min(5.0, 0.1 * run.left()), seed)
+    first = _first_placement(problem, a, run, num_workers, seed)
+    if first == "infeasible":
+        return _infeasible(problem, a, run.started, run.left() + run.elapsed(), seed)
+    staffed = None  # stage A cost of the last placement staffed
+    beds_model = None
+    for round_ in range(50):
         if run.should_stop():
             break
-        # leave phase B the time to name nurses (its first schedule comes from a completed hint)
-        reserve = 0.0 if fallback is None and best is None else max(1.5, 0.15 * run.left())
-        solver = solver_for(max(0.05, run.left() - reserve), num_workers, seed)
-        solver.parameters.cp_model_probing_level = 0
-        code = run.run(solver, a.cp, _BoundWatcher(run))
-        if code == cp_model.INFEASIBLE:
-            if best is None:  # the relaxation is infeasible, so is the problem
-                return _infeasible(problem, a, run.started, run.left() + run.elapsed(), seed)
-            break
-        if code == cp_model.MODEL_INVALID:
-            raise RuntimeError(f"internal error: invalid CP-SAT model ({a.cp.validate()})")
-        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            break
-        run.raise_bound(solver.best_objective_bound)
-        log.debug("phase A: %s %s bound %s at %.1fs", solver.status_name(code), solver.objective_value,
-                  solver.best_objective_bound, run.elapsed())
-        placed = _placement(a, solver)
+        if first is not None:
+            solver, code, first = first, cp_model.FEASIBLE, None
+        elif best is not None and _bed_model_fits(a):
+            # named beds: the aggregate model cannot see a bed that is free at every instant
+            # but not for the whole stay, so go on with the placement model, from the best schedule
+            beds_model = beds_model or build_model(problem, placement=True, plans=(a.planner, a.plans))
+            found, cut = _improve_with_beds(problem, a, beds_model, best, run, num_workers, seed + round_)
+            if found is not None and found[3] < best[3]:
+                best = found
+            if cut is None:
+                break
+            continue
+        else:
+            solver = solver_for(max(0.05, LATER_SHARE * run.left()), num_workers, seed + round_)
+            solver.parameters.cp_model_probing_level = 0
+            code = run.run(solver, a.cp, _BoundWatcher(run))
+            if code == cp_model.INFEASIBLE:
+                if best is None and fallback is None:  # the relaxation (and its sound cuts) is infeasible
+                    return _infeasible(problem, a, run.started, run.left() + run.elapsed(), seed)
+                break
+            if code == cp_model.MODEL_INVALID:
+                raise RuntimeError(f"internal error: invalid CP-SAT model ({a.cp.validate()})")
+            if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                break
+            run.raise_bound(solver.best_objective_bound)
+        cost = int(round(solver.objective_value))
+        log.debug("stage A: %s %s bound %s at %.1fs", solver.status_name(code), cost, run.bound, run.elapsed())
+        if run.bound >= (best[3] if best is not None else math.inf):
+            break  # the best schedule is proved optimal
+        _keep_as_hint(a.cp, solver)
+        if staffed is not None and cost >= staffed:
+            if code == cp_model.OPTIMAL:
+                break
+            continue  # no better placement yet: search on
+        staffed = cost
+        starts = {vid: k for vid, (k, _bed) in _placement(a, solver).items()}
         roster = {key for key, var in a.work.items() if solver.boolean_value(var)}
-        found, proved_unstaffable = _staff(problem, a, placed, roster, run, num_workers, seed)
+        placed, cut = _assign_beds(problem, a, starts, roster, run, num_workers, seed)
+        found = None
+        if placed is not None:
+            found, cut = _staff(problem, a, placed, roster, run, num_workers, seed,
+                                budget=None if code == cp_model.OPTIMAL else STAFF_SHARE * run.left())
         if found is not None and (best is None or found[3] < best[3]):
             best = found
-        if not proved_unstaffable:
+        if cut:  # these starts of the mandatory visits cannot be made to work: never again
+            must = [a.x[vid][k] for vid, k in starts.items() if problem.visits[vid].mandatory]
+            a.cp.add_bool_or([~lit for lit in must])
+            a.cp.clear_hints()
+            staffed = None
+        elif code == cp_model.OPTIMAL:
             break
-        # no-good: this placement of the mandatory visits cannot be staffed
-        must = [a.x[vid][k] for vid, (k, _bed) in placed.items() if problem.visits[vid].mandatory]
-        a.cp.add_bool_or([~lit for lit in must])
     return _result(problem, a, run, fallback, best)
 
 
-def _placed_first(problem: Problem, a, run: _Run, num_workers: int, seed: int, fallback):
-    """Stage U of phase A: place as much priority as possible, ignoring the other costs.
+def _first_placement(problem: Problem, a, run: _Run, num_workers: int, seed: int):
+    """Stage A's first placement, in two quick steps; return the solved solver, None, or "infeasible".
 
-    The placement model is solved with the unscheduled term as its only
-    objective (same constraints). Its proven bound ``u`` is a lower bound of
-    the unscheduled cost of every placement, hence (phase A being a
-    relaxation) of every full schedule; so ``unscheduled >= u`` is added to the
-    placement model (it cuts off no schedule) and ``u`` raises the bound (the
-    other terms are >= 0). Its solution, when it beats the baseline on the
-    placement model's own cost, becomes the complete hint of phase A.
-    Returns its (placement, roster, placement cost) for phase B, or None when it found none.
+    Nurse capacity is what makes stage A hard to search (it ties the starts
+    to the RN roster). So A0 solves the aggregate model without it: easy, and
+    a relaxation, so its proven bound is a bound of the whole problem. Then
+    A1 keeps A0's starts (visits may still be left out) and finds the roster
+    with nurse capacity: its solution is a placement of the whole aggregate
+    model, and the warm start of the later rounds.
     """
-    from .objective import TERMS
-
-    budget = 0.3 * run.left()
-    if run.should_stop() or budget < 0.5:
+    if run.should_stop() or a.capacity_on is None:
         return None
-    total = sum(a.terms[name] for name in TERMS)
-    a.cp.minimize(a.terms["unscheduled"])
-    solver = solver_for(budget, num_workers, seed)
+    on = {a.capacity_on.index: 0}
+    solver = solver_for(max(0.05, FIRST_SHARE * run.left()), num_workers, seed)
     solver.parameters.cp_model_probing_level = 0
-    code = run.run(solver, a.cp, _BoundWatcher(run))
-    a.cp.minimize(total)
+    with _fixed(a.cp, on):
+        code = run.run(solver, a.cp, _BoundWatcher(run))
+    if code == cp_model.INFEASIBLE:
+        return "infeasible"
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    low = int(math.ceil(solver.best_objective_bound - 1e-6))
-    run.raise_bound(low)
-    if low > 0:
-        a.cp.add(a.terms["unscheduled"] >= low)
-    cost = int(round(solver.value(total)))
-    log.debug("stage U: %s unscheduled %s bound %s, placement cost %s at %.1fs", solver.status_name(code),
-              solver.objective_value, low, cost, run.elapsed())
-    if fallback is None or cost < int(fallback["objective"]):
-        values = solver.response_proto.solution
-        a.cp.clear_hints()
-        for i, value in enumerate(values):
-            a.cp.proto.solution_hint.vars.append(i)
-            a.cp.proto.solution_hint.values.append(value)
-    roster = {key for key, var in a.work.items() if solver.boolean_value(var)}
-    return _placement(a, solver), roster, cost
+    run.raise_bound(solver.best_objective_bound)
+    log.debug("stage A0: %s %s bound %s at %.1fs", solver.status_name(code), solver.objective_value,
+              solver.best_objective_bound, run.elapsed())
+    chosen = _placement(a, solver)
+    others = {x.index: 0 for vid, xs in a.x.items() for k, x in enumerate(xs)
+              if vid not in chosen or chosen[vid][0] != k}
+    solver = solver_for(max(0.05, 0.5 * run.left()), num_workers, seed)
+    with _fixed(a.cp, others):
+        code = run.run(solver, a.cp, _BoundWatcher(run))
+    log.debug("stage A1: %s at %.1fs", solver.status_name(code), run.elapsed())
+    return solver if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+
+
+@contextmanager
+def _fixed(model: cp_model.CpModel, values: dict[int, int]):
+    """Fix variables (proto index -> value) for one solve, then give them their domains back."""
+    saved = {}
+    for i, value in values.items():
+        domain = model.proto.variables[i].domain
+        saved[i] = list(domain)
+        domain.clear()
+        domain.extend([value, value])
+    try:
+        yield
+    finally:
+        for i, values_before in saved.items():
+            domain = model.proto.variables[i].domain
+            domain.clear()
+            domain.extend(values_before)
+
+
+#: the placement model with named beds is used to improve while it has at most this many bed variables
+BED_MODEL_MAX_VARS = 15_000
+
+
+def _bed_model_fits(a) -> bool:
+    return sum(len(a.plans[vid].beds) for vid in a.bed) <= BED_MODEL_MAX_VARS
+
+
+def _improve_with_beds(problem: Problem, a, pm, best, run: _Run, num_workers: int, seed: int):
+    """One round on the placement model (named beds), warm-started from the best full schedule.
+
+    Return (full schedule or None, whether to go on): the round stops the
+    loop when the placement model is solved to optimality or finds nothing.
+    """
+    pm.cp.clear_hints()
+    hint_schedule(pm, best[0])
+    complete_hint(pm.cp, min(5.0, 0.1 * run.left()), seed)
+    solver = solver_for(max(0.05, LATER_SHARE * run.left()), num_workers, seed)
+    solver.parameters.cp_model_probing_level = 0
+    code = run.run(solver, pm.cp, _BoundWatcher(run))
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, None
+    run.raise_bound(solver.best_objective_bound)
+    log.debug("placement model: %s %s bound %s at %.1fs", solver.status_name(code), solver.objective_value,
+              solver.best_objective_bound, run.elapsed())
+    if solver.objective_value >= best[3] and code == cp_model.OPTIMAL:
+        return None, None
+    placed = _placement(pm, solver)
+    roster = {key for key, var in pm.work.items() if solver.boolean_value(var)}
+    found, _cut = _staff(problem, a, placed, roster, run, num_workers, seed,
+                         budget=None if code == cp_model.OPTIMAL else STAFF_SHARE * run.left())
+    return found, (code != cp_model.OPTIMAL) or None
+
+
+def _keep_as_hint(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
+    """Make the solver's best solution the model's (complete) hint, to go on from it."""
+    values = solver.response_proto.solution
+    model.clear_hints()
+    for i, value in enumerate(values):
+        model.proto.solution_hint.vars.append(i)
+        model.proto.solution_hint.values.append(value)
+
+
+def _assign_beds(problem: Problem, a, starts: dict, roster: set, run: _Run, num_workers: int, seed: int):
+    """The bed stage: name the beds of stage A's placement. Return (placement, proved_impossible).
+
+    First the best-fit heuristic of ``beds.py``; if it leaves a stay without
+    a bed, the placement model's rules H1-H5 (named beds, room sharing,
+    precedences) with the starts fixed, warm-started from it: optional visits
+    may then be left out (never a problem for H6-H9). The placement is
+    visit -> (index in ``a.plans``, bed).
+    """
+    from .beds import assign_beds
+    from .placement import start_plans
+
+    at = {vid: a.plans[vid].candidates[k].start for vid, k in starts.items()}
+    previous = {vid: v.bed for vid, v in problem.previous.visits.items() if v.bed is not None}
+    named, left = assign_beds(problem, a.plans, at, previous)
+    log.debug("bed heuristic: %d stays bedded, %d not", len(named), len(left))
+    if not left:  # every stay has a bed at stage A's start
+        return {vid: (k, named.get(vid)) for vid, k in starts.items()}, False
+    plans = start_plans(a.plans, starts)
+    c = build_model(problem, placement=True, beds_only=True, plans=(a.planner, plans))
+    for vid, sched in c.sched.items():
+        c.cp.add_hint(sched, vid not in left)
+        if len(c.bed.get(vid, {})) > 1:
+            for b, var in c.bed[vid].items():
+                c.cp.add_hint(var, named.get(vid) == b)
+    solver = solver_for(max(0.05, min(0.2 * run.left(), 20.0)), num_workers, seed)
+    code = run.run(solver, c.cp, _BoundWatcher(run))
+    log.debug("bed stage: %s %s at %.1fs", solver.status_name(code),
+              solver.objective_value if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None, run.elapsed())
+    if code == cp_model.INFEASIBLE:
+        return None, True
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, False
+    placed = {vid: (starts[vid], bed) for vid, (_k, bed) in _placement(c, solver).items()}
+    return placed, False
 
 
 def _staff(problem: Problem, a, placed: dict, roster: set, run: _Run, num_workers: int, seed: int,
@@ -376,7 +487,20 @@ def _staff(problem: Problem, a, placed: dict, roster: set, run: _Run, num_worker
         b.cp.add_hint(var, key in roster)
     left = run.left() if budget is None else min(run.left(), budget)
     began = time.perf_counter()
-    done = complete_hint(b.cp, min(5.0, 0.3 * left), seed)
+    done = complete_hint(b.cp, min(5.0, 0.2 * left), seed)
+    if not done:  # that roster cannot carry named nurses: keep the visits, let the roster go
+        b.cp.clear_hints()
+        for vid, sched in b.sched.items():
+            b.cp.add_hint(sched, True)
+        done = complete_hint(b.cp, min(5.0, 0.2 * left), seed)
+    fallback = None
+    if not done:  # first-fit named nurses on that placement: a full schedule, and the warm start
+        fallback = _staffed_first_fit(problem, a, placed)
+        if fallback is not None:
+            b.cp.clear_hints()
+            hint_schedule(b, fallback[0])
+            done = complete_hint(b.cp, min(5.0, 0.2 * left), seed)
+            run.offer(fallback[3])
     log.debug("phase B hint completed: %s at %.1fs", done, run.elapsed())
     left -= time.perf_counter() - began
     solver = solver_for(max(0.05, left), num_workers, seed)
@@ -386,13 +510,33 @@ def _staff(problem: Problem, a, placed: dict, roster: set, run: _Run, num_worker
     if code == cp_model.INFEASIBLE:
         return None, True
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None, False
+        return fallback, False
     schedule, terms, details = extract(b, solver)
     objective = int(round(solver.objective_value))
     log.debug("phase B: %s %s bound %s at %.1fs (%d nurse vars)", solver.status_name(code), objective,
               solver.best_objective_bound, run.elapsed(), len(b.nurse))
     run.offer(objective)
     return (schedule, terms, details, objective), False
+
+
+def _staffed_first_fit(problem: Problem, a, placed: dict):
+    """Return the placement staffed first-fit (``greedy.staff_placement``) as a best-so-far entry, or None."""
+    from .greedy import staff_placement
+
+    rows = {vid: (problem.at(a.plans[vid].candidates[k].start).isoformat(), bed) for vid, (k, bed) in placed.items()}
+    try:
+        schedule = staff_placement(problem.raw, rows)
+    except Exception:  # noqa: BLE001 - a warm start is optional
+        log.exception("first-fit staffing failed")
+        return None
+    if schedule is None:
+        return None
+    details = schedule_costs(problem, schedule)
+    terms: dict[str, int] = {}
+    for term, _subject, amount in details:
+        terms[term] = terms.get(term, 0) + amount
+    log.debug("first-fit staffing: %s", schedule["objective"])
+    return schedule, terms, details, int(schedule["objective"])
 
 
 def _result(problem: Problem, a, run: _Run, fallback: dict | None, best) -> Result:
