@@ -193,20 +193,21 @@ def complete_hint(model: cp_model.CpModel, seconds: float, seed: int = 0) -> boo
     CP-SAT uses a complete, feasible hint as its first solution at once; an
     incomplete one it may fail to repair. Returns True when the hint was completed.
     """
+    return completed_cost(model, seconds, seed) is not None
+
+
+def completed_cost(model: cp_model.CpModel, seconds: float, seed: int = 0) -> float | None:
+    """``complete_hint``, returning the objective of the completed hint (None when it failed)."""
     if not model.proto.solution_hint.vars or seconds <= 0.05:
-        return False
+        return None
     solver = solver_for(seconds, 1, seed)
     solver.parameters.fix_variables_to_their_hinted_value = True
     solver.parameters.stop_after_first_solution = True
     code = solver.solve(model)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return False
-    values = solver.response_proto.solution
-    model.clear_hints()
-    for i, value in enumerate(values):
-        model.proto.solution_hint.vars.append(i)
-        model.proto.solution_hint.values.append(value)
-    return True
+        return None
+    _keep_as_hint(model, solver)
+    return solver.objective_value
 
 
 def _placement(m, solver) -> dict[str, tuple[int, str | None]]:
@@ -282,22 +283,19 @@ def _solve(problem: Problem, run: _Run, num_workers: int, seed: int) -> Result:
     if first == "infeasible":
         return _infeasible(problem, a, run.started, run.left() + run.elapsed(), seed)
     staffed = None  # stage A cost of the last placement staffed
-    beds_model = None
     for round_ in range(50):
         if run.should_stop():
             break
         if first is not None:
             solver, code, first = first, cp_model.FEASIBLE, None
-        elif best is not None and _bed_model_fits(a):
-            # named beds: the aggregate model cannot see a bed that is free at every instant
-            # but not for the whole stay, so go on with the placement model, from the best schedule
-            beds_model = beds_model or build_model(problem, placement=True, plans=(a.planner, a.plans))
-            found, cut = _improve_with_beds(problem, a, beds_model, best, run, num_workers, seed + round_)
-            if found is not None and found[3] < best[3]:
+        elif _bed_model_fits(a):  # later rounds with named beds (units small enough for them)
+            found = _rounds_with_beds(problem, a, best, fallback, run, num_workers, seed)
+            if found == "infeasible":
+                if best is None and fallback is None:
+                    return _infeasible(problem, a, run.started, run.left() + run.elapsed(), seed)
+            elif found is not None:
                 best = found
-            if cut is None:
-                break
-            continue
+            break
         else:
             solver = solver_for(max(0.05, LATER_SHARE * run.left()), num_workers, seed + round_)
             solver.parameters.cp_model_probing_level = 0
@@ -400,30 +398,73 @@ def _bed_model_fits(a) -> bool:
     return sum(len(a.plans[vid].beds) for vid in a.bed) <= BED_MODEL_MAX_VARS
 
 
-def _improve_with_beds(problem: Problem, a, pm, best, run: _Run, num_workers: int, seed: int):
-    """One round on the placement model (named beds), warm-started from the best full schedule.
+def _rounds_with_beds(problem: Problem, a, best, fallback, run: _Run, num_workers: int, seed: int):
+    """Search the placement model (named beds) from the best schedule so far; stage B staffs each better one.
 
-    Return (full schedule or None, whether to go on): the round stops the
-    loop when the placement model is solved to optimality or finds nothing.
+    The aggregate model cannot see a bed that is free at every instant but
+    not for a whole stay, so after its first round the search goes on with
+    named beds, warm-started from the best full schedule (else the first-fit
+    one). Its first round minimises the unscheduled cost alone (stage U): its
+    proven bound ``u`` cuts every later round (``unscheduled >= u`` holds for
+    every schedule) and raises the bound. Returns the best full schedule (as
+    ``_staff`` gives it), None, or "infeasible".
     """
-    pm.cp.clear_hints()
-    hint_schedule(pm, best[0])
-    complete_hint(pm.cp, min(5.0, 0.1 * run.left()), seed)
-    solver = solver_for(max(0.05, LATER_SHARE * run.left()), num_workers, seed)
-    solver.parameters.cp_model_probing_level = 0
-    code = run.run(solver, pm.cp, _BoundWatcher(run))
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None, None
-    run.raise_bound(solver.best_objective_bound)
-    log.debug("placement model: %s %s bound %s at %.1fs", solver.status_name(code), solver.objective_value,
-              solver.best_objective_bound, run.elapsed())
-    if solver.objective_value >= best[3] and code == cp_model.OPTIMAL:
-        return None, None
-    placed = _placement(pm, solver)
-    roster = {key for key, var in pm.work.items() if solver.boolean_value(var)}
-    found, _cut = _staff(problem, a, placed, roster, run, num_workers, seed,
-                         budget=None if code == cp_model.OPTIMAL else STAFF_SHARE * run.left())
-    return found, (code != cp_model.OPTIMAL) or None
+    from .objective import TERMS
+
+    pm = build_model(problem, placement=True, plans=(a.planner, a.plans))
+    warm = best[0] if best is not None else fallback
+    if warm is not None:
+        hint_schedule(pm, warm)
+        complete_hint(pm.cp, min(5.0, 0.1 * run.left()), seed)
+    total = sum(pm.terms[name] for name in TERMS)
+    last = None
+    for round_ in range(50):
+        if run.should_stop():
+            break
+        solver = solver_for(max(0.05, LATER_SHARE * run.left()), num_workers, seed + round_)
+        solver.parameters.cp_model_probing_level = 0
+        if round_ == 0:
+            pm.cp.minimize(pm.terms["unscheduled"])
+        code = run.run(solver, pm.cp, _BoundWatcher(run))
+        if code == cp_model.INFEASIBLE:
+            return "infeasible" if best is None else best
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            break
+        if round_ == 0:
+            pm.cp.minimize(total)
+            low = int(math.ceil(solver.best_objective_bound - 1e-6))
+            run.raise_bound(low)
+            if low > 0:
+                pm.cp.add(pm.terms["unscheduled"] >= low)
+            cost = int(round(solver.value(total)))
+        else:
+            run.raise_bound(solver.best_objective_bound)
+            cost = int(round(solver.objective_value))
+        log.debug("placement model: %s %s bound %s at %.1fs", solver.status_name(code), cost,
+                  solver.best_objective_bound, run.elapsed())
+        if best is not None and run.bound >= best[3]:
+            break  # the best schedule is proved optimal
+        _keep_as_hint(pm.cp, solver)
+        if last is not None and cost >= last or best is not None and cost >= best[3]:
+            if code == cp_model.OPTIMAL and round_ > 0:
+                break
+            continue  # no better placement yet: search on
+        last = cost
+        placed = _placement(pm, solver)
+        roster = {key for key, var in pm.work.items() if solver.boolean_value(var)}
+        final = code == cp_model.OPTIMAL and round_ > 0
+        found, cut = _staff(problem, a, placed, roster, run, num_workers, seed,
+                            budget=None if final else STAFF_SHARE * run.left())
+        if found is not None and (best is None or found[3] < best[3]):
+            best = found
+        if cut:  # these starts of the mandatory visits cannot be staffed: never again
+            must = [pm.x[vid][k] for vid, (k, _bed) in placed.items() if problem.visits[vid].mandatory]
+            pm.cp.add_bool_or([~lit for lit in must])
+            pm.cp.clear_hints()
+            last = None
+        elif final:
+            break
+    return best
 
 
 def _keep_as_hint(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
@@ -439,10 +480,11 @@ def _assign_beds(problem: Problem, a, starts: dict, roster: set, run: _Run, num_
     """The bed stage: name the beds of stage A's placement. Return (placement, proved_impossible).
 
     First the best-fit heuristic of ``beds.py``; if it leaves a stay without
-    a bed, the placement model's rules H1-H5 (named beds, room sharing,
-    precedences) with the starts fixed, warm-started from it: optional visits
-    may then be left out (never a problem for H6-H9). The placement is
-    visit -> (index in ``a.plans``, bed).
+    a bed, the placement model (named beds, every rule) in which the bedded
+    visits keep their starts and the others may take any of theirs,
+    warm-started from the heuristic; optional visits may still be left out.
+    The placement is visit -> (index in ``a.plans``, bed); ``roster`` is
+    updated in place.
     """
     from .beds import assign_beds
     from .placement import start_plans
@@ -453,14 +495,24 @@ def _assign_beds(problem: Problem, a, starts: dict, roster: set, run: _Run, num_
     log.debug("bed heuristic: %d stays bedded, %d not", len(named), len(left))
     if not left:  # every stay has a bed at stage A's start
         return {vid: (k, named.get(vid)) for vid, k in starts.items()}, False
-    plans = start_plans(a.plans, starts)
-    c = build_model(problem, placement=True, beds_only=True, plans=(a.planner, plans))
+    # the stays left without a bed may take any of their starts; the others keep theirs
+    plans = start_plans(a.plans, {vid: k for vid, k in starts.items() if vid not in left})
+    for vid in left:
+        plans[vid] = a.plans[vid]
+    c = build_model(problem, placement=True, plans=(a.planner, plans))
     for vid, sched in c.sched.items():
-        c.cp.add_hint(sched, vid not in left)
+        c.cp.add_hint(sched, vid in starts and vid not in left)
+        if len(c.x[vid]) > 1:
+            for k, x in enumerate(c.x[vid]):
+                c.cp.add_hint(x, False)
         if len(c.bed.get(vid, {})) > 1:
             for b, var in c.bed[vid].items():
                 c.cp.add_hint(var, named.get(vid) == b)
+    for key, var in c.work.items():
+        c.cp.add_hint(var, key in roster)
+    complete_hint(c.cp, min(2.0, 0.05 * run.left()), seed)
     solver = solver_for(max(0.05, min(0.2 * run.left(), 20.0)), num_workers, seed)
+    solver.parameters.cp_model_probing_level = 0
     code = run.run(solver, c.cp, _BoundWatcher(run))
     log.debug("bed stage: %s %s at %.1fs", solver.status_name(code),
               solver.objective_value if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None, run.elapsed())
@@ -468,7 +520,10 @@ def _assign_beds(problem: Problem, a, starts: dict, roster: set, run: _Run, num_
         return None, True
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, False
-    placed = {vid: (starts[vid], bed) for vid, (_k, bed) in _placement(c, solver).items()}
+    index = {vid: {cand.start: k for k, cand in enumerate(plan.candidates)} for vid, plan in a.plans.items()}
+    placed = {vid: (index[vid][plans[vid].candidates[k].start], bed) for vid, (k, bed) in _placement(c, solver).items()}
+    roster.clear()
+    roster.update(key for key, var in c.work.items() if solver.boolean_value(var))
     return placed, False
 
 
@@ -513,6 +568,8 @@ def _staff(problem: Problem, a, placed: dict, roster: set, run: _Run, num_worker
         return fallback, False
     schedule, terms, details = extract(b, solver)
     objective = int(round(solver.objective_value))
+    if fallback is not None and fallback[3] < objective:
+        return fallback, False
     log.debug("phase B: %s %s bound %s at %.1fs (%d nurse vars)", solver.status_name(code), objective,
               solver.best_objective_bound, run.elapsed(), len(b.nurse))
     run.offer(objective)
