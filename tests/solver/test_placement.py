@@ -1,4 +1,7 @@
 """The placement model (phase A): a relaxation whose bound holds for the full problem."""
+from datetime import datetime
+
+import pytest
 from ortools.sat.python import cp_model
 
 from trc_scheduler.solver import load_problem
@@ -56,3 +59,65 @@ def test_fixed_plans_keep_only_the_chosen_start_and_bed():
     assert fixed["V2"].candidates == []
     model = build_model(problem, plans=(planner, fixed))
     assert "V2" not in model.sched and model.terms["unscheduled"] is not None
+
+
+# --- the aggregate model (stage A): no named beds, still a relaxation ----------------------------------
+
+def _fixed_to(model, schedule, seconds=20.0):
+    """Solve ``model`` with a full schedule's starts, beds and roster fixed; return (status, objective)."""
+    from trc_scheduler.solver.hints import hint_schedule
+
+    hint_schedule(model, schedule)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = 2
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    code = solver.solve(model.cp)
+    return solver.status_name(code), solver.objective_value
+
+
+@pytest.mark.parametrize("source", ["example-small", "example-week", "generated"])
+def test_every_full_schedule_fits_the_aggregate_model_at_no_higher_cost(source):
+    from trc_scheduler.solver import solve
+    from trc_scheduler.solver.generate import generate
+
+    data = generate(3, beds=8, days=3, load=1.0) if source == "generated" else load_example(source)
+    problem = load_problem(data)
+    result = solve(problem, time_limit_s=8, num_workers=2, seed=0)
+    assert result.status in ("OPTIMAL", "FEASIBLE")
+    status, value = _fixed_to(build_model(problem, placement=True, aggregate=True), result.schedule)
+    assert status in ("OPTIMAL", "FEASIBLE"), "the aggregate model cut off a valid schedule"
+    assert value <= result.objective
+    assert result.bound <= result.objective
+
+
+def test_aggregate_model_keeps_room_sharing():
+    # two quiet beds, both in room R1: a woman and a man at the same time cannot both have one
+    visits = [tiny_visit("V1", participant="P1", mandatory=False, bed_features=["quiet"]),
+              tiny_visit("V2", participant="P2", mandatory=False, bed_features=["quiet"])]
+    problem = load_problem(tiny_instance(visits))
+    status, value, _ = _optimum(build_model(problem, placement=True, aggregate=True))
+    assert status == "OPTIMAL" and value == 1000
+    assert _optimum(build_model(problem))[1] == 1000
+    # two women can share the room
+    visits[1]["participant"] = "P3"
+    problem = load_problem(tiny_instance(visits))
+    assert _optimum(build_model(problem, placement=True, aggregate=True))[1] == 0
+
+
+def test_best_fit_beds_never_break_bed_or_room_rules():
+    from trc_scheduler.solver import check
+    from trc_scheduler.solver.beds import assign_beds
+    from trc_scheduler.solver.generate import generate
+    from trc_scheduler.solver.greedy import greedy
+
+    data = generate(1, beds=12, days=4, load=1.3)
+    problem = load_problem(data)
+    planner, plans = plan_visits(problem)
+    schedule = greedy(data)
+    starts = {row["visit"]: problem.minutes(datetime.fromisoformat(row["start"])) for row in schedule["visits"]}
+    beds, left = assign_beds(problem, plans, starts)
+    assert beds and len(beds) + len(left) == sum(1 for v in starts if problem.visits[v].needs_bed)
+    kept = [dict(row, bed=beds[row["visit"]]) for row in schedule["visits"] if row["visit"] in beds]
+    report = check(data, dict(schedule, visits=kept, primary_nurses=[], tasks=[], unscheduled=[]))
+    assert not [v for v in report.violations if v.rule in ("H2", "H3", "H4")]

@@ -266,6 +266,19 @@ def solve(problem: Problem, time_limit_s: float = 30.0, num_workers: int = 2, se
 FIRST_SHARE, LATER_SHARE = 0.3, 0.5
 #: stage B's share of the time left when more rounds may follow
 STAFF_SHARE = 0.35
+#: above this many primary-nurse variables stage B runs one CP-SAT worker (memory) ...
+PHASE_B_ONE_WORKER = 60_000
+#: ... and above this many it is not built: the placement is staffed first-fit (``greedy.py``)
+PHASE_B_MAX_NURSE_VARS = 150_000
+
+
+def _nurse_variables(a, placed: dict) -> int:
+    """Count the primary-nurse variables stage B would make for a placement (visit -> (candidate, bed))."""
+    count = 0
+    for vid, (k, _bed) in placed.items():
+        for need in a.plans[vid].candidates[k].needs:
+            count += sum(1 for q in a.planner.on_call[need.shift] if "RN" in q.roles and need.skills <= q.skills)
+    return count
 
 
 def _solve(problem: Problem, run: _Run, num_workers: int, seed: int) -> Result:
@@ -535,6 +548,11 @@ def _staff(problem: Problem, a, placed: dict, roster: set, run: _Run, num_worker
     """
     from .placement import fixed_plans
 
+    if _nurse_variables(a, placed) > PHASE_B_MAX_NURSE_VARS:  # too big to build (memory): first fit only
+        fallback = _staffed_first_fit(problem, a, placed)
+        if fallback is not None:
+            run.offer(fallback[3])
+        return fallback, False
     b = build_model(problem, plans=(a.planner, fixed_plans(a.plans, placed)))
     for vid, sched in b.sched.items():
         b.cp.add_hint(sched, True)
@@ -558,7 +576,9 @@ def _staff(problem: Problem, a, placed: dict, roster: set, run: _Run, num_worker
             run.offer(fallback[3])
     log.debug("phase B hint completed: %s at %.1fs", done, run.elapsed())
     left -= time.perf_counter() - began
-    solver = solver_for(max(0.05, left), num_workers, seed)
+    # each worker holds its own copy of the model: one worker on the biggest (memory)
+    workers = 1 if len(b.nurse) > PHASE_B_ONE_WORKER else num_workers
+    solver = solver_for(max(0.05, left), workers, seed)
     if len(b.nurse) > 4000:
         solver.parameters.cp_model_probing_level = 0
     code = run.run(solver, b.cp, _FullWatcher(run))
