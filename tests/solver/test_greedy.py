@@ -33,3 +33,18 @@ def test_greedy_gives_up_cleanly_when_mandatory_visits_clash():
     assert schedule["status"] == "UNKNOWN"
     assert schedule["visits"] == [] and len(schedule["unscheduled"]) == len(instance["visits"])
     assert check(instance, schedule).ok
+
+
+def test_first_fit_staffing_of_a_given_placement_is_valid_and_keeps_mandatory_visits():
+    from trc_scheduler.solver.greedy import staff_placement
+
+    data = generate(2, beds=12, days=4, load=1.0)
+    placed = greedy(data)["visits"]
+    schedule = staff_placement(data, {row["visit"]: (row["start"], row.get("bed")) for row in placed})
+    assert schedule is not None
+    report = check(data, schedule)
+    assert report.ok, report.violations[:3]
+    assert schedule["objective"] == report.cost
+    kept = {row["visit"] for row in schedule["visits"]}
+    assert {v["id"] for v in data["visits"] if v.get("mandatory")} <= kept
+    assert kept <= {row["visit"] for row in placed}  # it staffs the placement, it does not place

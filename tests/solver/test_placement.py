@@ -9,7 +9,7 @@ from trc_scheduler.solver.candidates import plan_visits
 from trc_scheduler.solver.model import build_model
 from trc_scheduler.solver.placement import fixed_plans, nurses_needed
 
-from .conftest import at, load_example, tiny_instance, tiny_visit
+from .conftest import load_example, tiny_instance, tiny_visit
 
 
 def _optimum(model, seconds=20.0):

@@ -1,12 +1,14 @@
 """Name the beds of a placement whose starts are chosen: a best-fit heuristic for the bed stage.
 
-Stage A of ``solve.py`` chooses starts against each bed feature class's
-capacity, not named beds. Naming them is an interval colouring with bed
-features, turnover and room sharing: taking stays by start time and giving
-each the fitting bed that wastes least (fewest features beyond its needs,
-a room already holding its own group, the bed free for the shortest time)
-beds nearly every stay. The result is the warm start of the bed stage's
-CP-SAT model, which repairs what the heuristic could not bed.
+Stage A (``stages.py``) chooses starts against the capacity of bed sets
+over time, not named beds. Naming them is an interval colouring with bed
+features, turnover and room sharing: taking the most constrained stays
+first (fixed beds, then the fewest fitting beds), each group by start, and
+giving each the fitting bed that wastes least (its previous bed, fewest
+features beyond its needs, a room already holding its own group, the bed
+free for the shortest time) beds most stays. Per-instant capacities cannot
+promise one bed for a whole stay, so some may be left: the bed stage's
+CP-SAT model then moves or leaves them out.
 """
 from __future__ import annotations
 
@@ -45,7 +47,7 @@ def assign_beds(problem: Problem, plans: dict, starts: dict[str, int],
         return all(group(v) == mine for other in mates[room_of[bed]] if other != bed
                    for s, e, v in in_bed[other] if s < end and start < e)
 
-    def shared_with_own(bed: str, vid: str, start: int, end: int) -> bool:
+    def shared(bed: str, start: int, end: int) -> bool:  # its roommates are of the same group (room_ok)
         return any(s < end and start < e for other in mates[room_of[bed]] if other != bed
                    for s, e, _v in in_bed[other])
 
@@ -69,7 +71,7 @@ def assign_beds(problem: Problem, plans: dict, starts: dict[str, int],
             continue
         bed = min(options, key=lambda b: (b != previous.get(vid),
                                           len(problem.beds[b].features - need),
-                                          not (sharing and shared_with_own(b, vid, start, end)),
+                                          not (sharing and shared(b, start, end)),
                                           idle(b, start), b))
         beds[vid] = bed
         in_bed[bed].append((start, end, vid))

@@ -164,13 +164,13 @@ def _empty(inst: Instance, reason: str) -> dict:
     }
 
 
-
 def staff_placement(instance, placement: dict[str, tuple[str, str | None]]) -> dict | None:
     """Staff a given placement (visit -> (start ISO, bed)) first-fit; return a checked schedule or None.
 
-    Visits are taken by start (a visit after those it must follow); one that
-    cannot be staffed, or whose predecessor was left out, is left out. The
-    engine uses it when CP-SAT finds no staffing of its placement in time.
+    Visits are taken in the baseline's order (fixed, mandatory, priority; a
+    visit after those it must follow), so the mandatory ones get staff first;
+    one that cannot be staffed, or whose predecessor was left out, is left
+    out. The engine uses it when CP-SAT finds no staffing of its placement in time.
     """
     inst = parse_instance(instance)
     state = State(inst)
@@ -180,8 +180,10 @@ def staff_placement(instance, placement: dict[str, tuple[str, str | None]]) -> d
     for p in inst.precedences:
         befores.setdefault(p["after"], set()).add(p["before"])
     left_out = [vid for vid in inst.visits if vid not in starts]
-    for vid in sorted(starts, key=lambda v: (inst.visits[v].fixed_start is None, starts[v], v)):
-        visit = inst.visits[vid]
+    for visit in _order(inst):
+        vid = visit.id
+        if vid not in starts:
+            continue
         if befores.get(vid, set()) & set(left_out):
             left_out.append(vid)
             continue

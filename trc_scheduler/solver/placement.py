@@ -77,9 +77,8 @@ def add_nurse_capacity(m: ScheduleModel) -> None:
     Loads are those of the chosen candidate start (``x``); the skill sets are
     the empty set and every set some need asks for, plus each single skill.
     In the aggregate model they hold when ``m.capacity_on`` is true (fixed
-    true; ``solve.py`` lifts them for one stage by fixing it false).
+    true; ``stages.py`` lifts them for stage A0 by fixing it false).
     """
-    p = m.problem
     on = None
     if m.aggregate:
         on = m.capacity_on = m.cp.new_bool_var("nurse_capacity_on")

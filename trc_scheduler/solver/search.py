@@ -1,0 +1,202 @@
+"""The search machinery of ``solve.py``: a run's clock and best-so-far, CP-SAT solvers, warm starts."""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+
+@dataclass
+class Progress:
+    """One improved solution found during the search."""
+
+    objective: int
+    bound: int
+    elapsed_s: float
+    solutions: int
+
+
+class Run:
+    """The state of one solve: the best full schedule so far, the proven bound, stopping."""
+
+    def __init__(self, started: float, deadline: float, on_progress, stop_event):
+        self.started, self.deadline = started, deadline
+        self.on_progress, self.stop_event = on_progress, stop_event
+        self.best: int | None = None  # objective of the best full schedule so far
+        self.bound = 0  # every cost is >= 0
+        self.solutions = 0
+        self.first: float | None = None
+        self.best_at: float | None = None
+        self.stopped = False
+        self.solver: cp_model.CpSolver | None = None
+        self._lock = threading.Lock()
+
+    def left(self) -> float:
+        return self.deadline - time.perf_counter()
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def raise_bound(self, bound: float) -> None:
+        with self._lock:
+            self.bound = max(self.bound, int(math.ceil(bound - 1e-6)))
+
+    def offer(self, objective: int) -> bool:
+        """Record a full schedule of this cost; return True if it is the best so far."""
+        with self._lock:
+            if self.best is not None and objective >= self.best:
+                return False
+            now = self.elapsed()
+            self.solutions += 1
+            self.best, self.best_at = objective, now
+            self.first = now if self.first is None else self.first
+            info = Progress(objective, min(self.bound, objective), now, self.solutions)
+        if self.on_progress is not None and self.on_progress(info) is False:
+            self.stop()
+        return True
+
+    def stop(self) -> None:
+        self.stopped = True
+        solver = self.solver
+        if solver is not None:
+            solver.stop_search()
+
+    def should_stop(self) -> bool:
+        if self.stop_event is not None and self.stop_event.is_set():
+            self.stopped = True
+        return self.stopped or self.left() <= 0.05
+
+    def watch(self) -> threading.Thread | None:
+        """Start a thread that stops the search promptly once ``stop_event`` is set."""
+        if self.stop_event is None:
+            return None
+
+        def wait() -> None:
+            while not self.stopped and not self._done.is_set():
+                if self.stop_event.wait(0.1):
+                    self.stop()
+                    return
+
+        self._done = threading.Event()
+        thread = threading.Thread(target=wait, name="trc-solve-stop-watcher", daemon=True)
+        thread.start()
+        return thread
+
+    def close(self, thread) -> None:
+        if thread is not None:
+            self._done.set()
+            thread.join(timeout=1)
+
+    def run(self, solver: cp_model.CpSolver, model: cp_model.CpModel, callback=None) -> int:
+        """Solve ``model`` with ``solver`` unless stopped; the solver can be stopped from elsewhere."""
+        self.solver = solver
+        try:
+            if self.should_stop():
+                return cp_model.UNKNOWN
+            return solver.solve(model, callback)
+        finally:
+            self.solver = None
+
+
+class FullWatcher(cp_model.CpSolverSolutionCallback):
+    """Report each full schedule stage B finds (its objective is the full cost)."""
+
+    def __init__(self, run: Run):
+        super().__init__()
+        self.run = run
+        self.count = 0
+
+    def on_solution_callback(self) -> None:
+        self.count += 1
+        self.run.offer(int(round(self.objective_value)))
+        if self.run.stopped:
+            self.stop_search()
+
+
+class BoundWatcher(cp_model.CpSolverSolutionCallback):
+    """Stage A: stop when stopped (its solutions are placements, not full schedules)."""
+
+    def __init__(self, run: Run):
+        super().__init__()
+        self.run = run
+        self.count = 0
+
+    def on_solution_callback(self) -> None:
+        self.count += 1
+        if self.run.should_stop():
+            self.stop_search()
+
+
+def solver_for(time_limit_s: float, num_workers: int, seed: int) -> cp_model.CpSolver:
+    """Return a CP-SAT solver with the engine's parameters."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, float(time_limit_s))
+    solver.parameters.num_workers = max(1, int(num_workers))
+    solver.parameters.random_seed = int(seed)
+    return solver
+
+
+def complete_hint(model: cp_model.CpModel, seconds: float, seed: int = 0) -> bool:
+    """Turn a partial hint into a complete one: solve with the hinted values fixed.
+
+    CP-SAT uses a complete, feasible hint as its first solution at once; an
+    incomplete one it may fail to repair. Returns True when the hint was completed.
+    """
+    return completed_cost(model, seconds, seed) is not None
+
+
+def completed_cost(model: cp_model.CpModel, seconds: float, seed: int = 0) -> float | None:
+    """``complete_hint``, returning the objective of the completed hint (None when it failed)."""
+    if not model.proto.solution_hint.vars or seconds <= 0.05:
+        return None
+    solver = solver_for(seconds, 1, seed)
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.stop_after_first_solution = True
+    code = solver.solve(model)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    keep_as_hint(model, solver)
+    return solver.objective_value
+
+
+def placement_of(m, solver) -> dict[str, tuple[int, str | None]]:
+    """Return the placement of a solved (placement) model: visit -> (candidate index, bed)."""
+    value = solver.boolean_value
+    placed = {}
+    for vid, sched in m.sched.items():
+        if value(sched):
+            k = next(k for k, x in enumerate(m.x[vid]) if value(x))
+            bed = next((b for b, var in m.bed.get(vid, {}).items() if value(var)), None)
+            placed[vid] = (k, bed)
+    return placed
+
+
+@contextmanager
+def fixed_values(model: cp_model.CpModel, values: dict[int, int]):
+    """Fix variables (proto index -> value) for one solve, then give them their domains back."""
+    saved = {}
+    for i, value in values.items():
+        domain = model.proto.variables[i].domain
+        saved[i] = list(domain)
+        domain.clear()
+        domain.extend([value, value])
+    try:
+        yield
+    finally:
+        for i, values_before in saved.items():
+            domain = model.proto.variables[i].domain
+            domain.clear()
+            domain.extend(values_before)
+
+
+def keep_as_hint(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
+    """Make the solver's best solution the model's (complete) hint, to go on from it."""
+    values = solver.response_proto.solution
+    model.clear_hints()
+    for i, value in enumerate(values):
+        model.proto.solution_hint.vars.append(i)
+        model.proto.solution_hint.values.append(value)

@@ -1,0 +1,274 @@
+"""The stages of a solve (see ``solve.solve``): A0/A1 on the aggregate model, beds, rounds with named beds, B."""
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+from ortools.sat.python import cp_model
+
+from .extract import extract, schedule_costs
+from .hints import hint_schedule
+from .model import build_model
+from .problem import Problem
+from .search import (BoundWatcher, FullWatcher, Run, complete_hint, fixed_values, keep_as_hint, placement_of,
+                     solver_for)
+
+log = logging.getLogger("trc_scheduler.solver.solve")  # one logger for the whole solve
+
+
+#: stage A's share of the time left: first without nurse capacity, then in later rounds
+FIRST_SHARE, LATER_SHARE = 0.3, 0.5
+#: stage B's share of the time left when more rounds may follow
+STAFF_SHARE = 0.35
+#: above this many primary-nurse variables stage B runs one CP-SAT worker (memory) ...
+PHASE_B_ONE_WORKER = 60_000
+#: ... and above this many it is not built: the placement is staffed first-fit (``greedy.py``)
+PHASE_B_MAX_NURSE_VARS = 150_000
+
+
+def nurse_variables(a, placed: dict) -> int:
+    """Count the primary-nurse variables stage B would make for a placement (visit -> (candidate, bed))."""
+    count = 0
+    for vid, (k, _bed) in placed.items():
+        for need in a.plans[vid].candidates[k].needs:
+            count += sum(1 for q in a.planner.on_call[need.shift] if "RN" in q.roles and need.skills <= q.skills)
+    return count
+
+
+def first_placement(problem: Problem, a, run: Run, num_workers: int, seed: int):
+    """Stage A's first placement, in two quick steps; return the solved solver, None, or "infeasible".
+
+    Nurse capacity is what makes stage A hard to search (it ties the starts
+    to the RN roster). So A0 solves the aggregate model without it: easy, and
+    a relaxation, so its proven bound is a bound of the whole problem. Then
+    A1 keeps A0's starts (visits may still be left out) and finds the roster
+    with nurse capacity: its solution is a placement of the whole aggregate
+    model, and the warm start of the later rounds.
+    """
+    if run.should_stop() or a.capacity_on is None:
+        return None
+    on = {a.capacity_on.index: 0}
+    solver = solver_for(max(0.05, FIRST_SHARE * run.left()), num_workers, seed)
+    solver.parameters.cp_model_probing_level = 0
+    with fixed_values(a.cp, on):
+        code = run.run(solver, a.cp, BoundWatcher(run))
+    if code == cp_model.INFEASIBLE:
+        return "infeasible"
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    run.raise_bound(solver.best_objective_bound)
+    log.debug("stage A0: %s %s bound %s at %.1fs", solver.status_name(code), solver.objective_value,
+              solver.best_objective_bound, run.elapsed())
+    chosen = placement_of(a, solver)
+    others = {x.index: 0 for vid, xs in a.x.items() for k, x in enumerate(xs)
+              if vid not in chosen or chosen[vid][0] != k}
+    solver = solver_for(max(0.05, 0.5 * run.left()), num_workers, seed)
+    with fixed_values(a.cp, others):
+        code = run.run(solver, a.cp, BoundWatcher(run))
+    log.debug("stage A1: %s at %.1fs", solver.status_name(code), run.elapsed())
+    return solver if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+
+
+#: the placement model with named beds is used to improve while it has at most this many bed variables
+BED_MODEL_MAX_VARS = 15_000
+
+
+def bed_model_fits(a) -> bool:
+    return sum(len(a.plans[vid].beds) for vid in a.bed) <= BED_MODEL_MAX_VARS
+
+
+def rounds_with_beds(problem: Problem, a, best, fallback, run: Run, num_workers: int, seed: int):
+    """Search the placement model (named beds) from the best schedule so far; stage B staffs each better one.
+
+    The aggregate model cannot see a bed that is free at every instant but
+    not for a whole stay, so after its first round the search goes on with
+    named beds, warm-started from the best full schedule (else the first-fit
+    one). Its first round minimises the unscheduled cost alone (stage U): its
+    proven bound ``u`` cuts every later round (``unscheduled >= u`` holds for
+    every schedule) and raises the bound. Returns the best full schedule (as
+    ``staff`` gives it), None, or "infeasible".
+    """
+    from .objective import TERMS
+
+    pm = build_model(problem, placement=True, plans=(a.planner, a.plans))
+    warm = best[0] if best is not None else fallback
+    if warm is not None:
+        hint_schedule(pm, warm)
+        complete_hint(pm.cp, min(5.0, 0.1 * run.left()), seed)
+    total = sum(pm.terms[name] for name in TERMS)
+    last = None
+    for round_ in range(50):
+        if run.should_stop():
+            break
+        solver = solver_for(max(0.05, LATER_SHARE * run.left()), num_workers, seed + round_)
+        solver.parameters.cp_model_probing_level = 0
+        if round_ == 0:
+            pm.cp.minimize(pm.terms["unscheduled"])
+        code = run.run(solver, pm.cp, BoundWatcher(run))
+        if code == cp_model.INFEASIBLE:
+            return "infeasible" if best is None else best
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            break
+        if round_ == 0:
+            pm.cp.minimize(total)
+            low = int(math.ceil(solver.best_objective_bound - 1e-6))
+            run.raise_bound(low)
+            if low > 0:
+                pm.cp.add(pm.terms["unscheduled"] >= low)
+            cost = int(round(solver.value(total)))
+        else:
+            run.raise_bound(solver.best_objective_bound)
+            cost = int(round(solver.objective_value))
+        log.debug("placement model: %s %s bound %s at %.1fs", solver.status_name(code), cost,
+                  solver.best_objective_bound, run.elapsed())
+        if best is not None and run.bound >= best[3]:
+            break  # the best schedule is proved optimal
+        keep_as_hint(pm.cp, solver)
+        if last is not None and cost >= last or best is not None and cost >= best[3]:
+            if code == cp_model.OPTIMAL and round_ > 0:
+                break
+            continue  # no better placement yet: search on
+        last = cost
+        placed = placement_of(pm, solver)
+        roster = {key for key, var in pm.work.items() if solver.boolean_value(var)}
+        final = code == cp_model.OPTIMAL and round_ > 0
+        found, cut = staff(problem, a, placed, roster, run, num_workers, seed,
+                            budget=None if final else STAFF_SHARE * run.left())
+        if found is not None and (best is None or found[3] < best[3]):
+            best = found
+        if cut:  # these starts of the mandatory visits cannot be staffed: never again
+            must = [pm.x[vid][k] for vid, (k, _bed) in placed.items() if problem.visits[vid].mandatory]
+            pm.cp.add_bool_or([~lit for lit in must])
+            pm.cp.clear_hints()
+            last = None
+        elif final:
+            break
+    return best
+
+
+def name_beds(problem: Problem, a, starts: dict, roster: set, run: Run, num_workers: int, seed: int):
+    """The bed stage: name the beds of stage A's placement. Return (placement, proved_impossible).
+
+    First the best-fit heuristic of ``beds.py``; if it leaves a stay without
+    a bed, the placement model (named beds, every rule) in which the bedded
+    visits keep their starts and the others may take any of theirs,
+    warm-started from the heuristic; optional visits may still be left out.
+    The placement is visit -> (index in ``a.plans``, bed); ``roster`` is
+    updated in place.
+    """
+    from .beds import assign_beds
+    from .placement import start_plans
+
+    at = {vid: a.plans[vid].candidates[k].start for vid, k in starts.items()}
+    previous = {vid: v.bed for vid, v in problem.previous.visits.items() if v.bed is not None}
+    named, left = assign_beds(problem, a.plans, at, previous)
+    log.debug("bed heuristic: %d stays bedded, %d not", len(named), len(left))
+    if not left:  # every stay has a bed at stage A's start
+        return {vid: (k, named.get(vid)) for vid, k in starts.items()}, False
+    # the stays left without a bed may take any of their starts; the others keep theirs
+    plans = start_plans(a.plans, {vid: k for vid, k in starts.items() if vid not in left})
+    for vid in left:
+        plans[vid] = a.plans[vid]
+    c = build_model(problem, placement=True, plans=(a.planner, plans))
+    for vid, sched in c.sched.items():
+        c.cp.add_hint(sched, vid in starts and vid not in left)
+        if len(c.x[vid]) > 1:
+            for k, x in enumerate(c.x[vid]):
+                c.cp.add_hint(x, False)
+        if len(c.bed.get(vid, {})) > 1:
+            for b, var in c.bed[vid].items():
+                c.cp.add_hint(var, named.get(vid) == b)
+    for key, var in c.work.items():
+        c.cp.add_hint(var, key in roster)
+    complete_hint(c.cp, min(2.0, 0.05 * run.left()), seed)
+    solver = solver_for(max(0.05, min(0.2 * run.left(), 20.0)), num_workers, seed)
+    solver.parameters.cp_model_probing_level = 0
+    code = run.run(solver, c.cp, BoundWatcher(run))
+    log.debug("bed stage: %s %s at %.1fs", solver.status_name(code),
+              solver.objective_value if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None, run.elapsed())
+    if code == cp_model.INFEASIBLE:
+        return None, True
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, False
+    index = {vid: {cand.start: k for k, cand in enumerate(plan.candidates)} for vid, plan in a.plans.items()}
+    placed = {vid: (index[vid][plans[vid].candidates[k].start], bed) for vid, (k, bed) in placement_of(c, solver).items()}
+    roster.clear()
+    roster.update(key for key, var in c.work.items() if solver.boolean_value(var))
+    return placed, False
+
+
+def staff(problem: Problem, a, placed: dict, roster: set, run: Run, num_workers: int, seed: int,
+           budget: float | None = None):
+    """Stage B: the full model with the placement fixed. Return (best, proved_unstaffable).
+
+    ``budget`` caps its time (else all the time left).
+    """
+    from .placement import fixed_plans
+
+    if nurse_variables(a, placed) > PHASE_B_MAX_NURSE_VARS:  # too big to build (memory): first fit only
+        fallback = staffed_first_fit(problem, a, placed)
+        if fallback is not None:
+            run.offer(fallback[3])
+        return fallback, False
+    b = build_model(problem, plans=(a.planner, fixed_plans(a.plans, placed)))
+    for vid, sched in b.sched.items():
+        b.cp.add_hint(sched, True)
+    for key, var in b.work.items():
+        b.cp.add_hint(var, key in roster)
+    left = run.left() if budget is None else min(run.left(), budget)
+    began = time.perf_counter()
+    done = complete_hint(b.cp, min(5.0, 0.2 * left), seed)
+    if not done:  # that roster cannot carry named nurses: keep the visits, let the roster go
+        b.cp.clear_hints()
+        for vid, sched in b.sched.items():
+            b.cp.add_hint(sched, True)
+        done = complete_hint(b.cp, min(5.0, 0.2 * left), seed)
+    fallback = None
+    if not done:  # first-fit named nurses on that placement: a full schedule, and the warm start
+        fallback = staffed_first_fit(problem, a, placed)
+        if fallback is not None:
+            b.cp.clear_hints()
+            hint_schedule(b, fallback[0])
+            done = complete_hint(b.cp, min(5.0, 0.2 * left), seed)
+            run.offer(fallback[3])
+    log.debug("stage B hint completed: %s at %.1fs", done, run.elapsed())
+    left -= time.perf_counter() - began
+    # each worker holds its own copy of the model: one worker on the biggest (memory)
+    workers = 1 if len(b.nurse) > PHASE_B_ONE_WORKER else num_workers
+    solver = solver_for(max(0.05, left), workers, seed)
+    if len(b.nurse) > 4000:
+        solver.parameters.cp_model_probing_level = 0
+    code = run.run(solver, b.cp, FullWatcher(run))
+    if code == cp_model.INFEASIBLE:
+        return None, True
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return fallback, False
+    schedule, terms, details = extract(b, solver)
+    objective = int(round(solver.objective_value))
+    if fallback is not None and fallback[3] < objective:
+        return fallback, False
+    log.debug("stage B: %s %s bound %s at %.1fs (%d nurse vars)", solver.status_name(code), objective,
+              solver.best_objective_bound, run.elapsed(), len(b.nurse))
+    run.offer(objective)
+    return (schedule, terms, details, objective), False
+
+
+def staffed_first_fit(problem: Problem, a, placed: dict):
+    """Return the placement staffed first-fit (``greedy.staff_placement``) as a best-so-far entry, or None."""
+    from .greedy import staff_placement
+
+    rows = {vid: (problem.at(a.plans[vid].candidates[k].start).isoformat(), bed) for vid, (k, bed) in placed.items()}
+    try:
+        schedule = staff_placement(problem.raw, rows)
+    except Exception:  # noqa: BLE001 - a warm start is optional
+        log.exception("first-fit staffing failed")
+        return None
+    if schedule is None:
+        return None
+    details = schedule_costs(problem, schedule)
+    terms: dict[str, int] = {}
+    for term, _subject, amount in details:
+        terms[term] = terms.get(term, 0) + amount
+    log.debug("first-fit staffing: %s", schedule["objective"])
+    return schedule, terms, details, int(schedule["objective"])
