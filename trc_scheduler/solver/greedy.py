@@ -167,23 +167,35 @@ def _empty(inst: Instance, reason: str) -> dict:
 def staff_placement(instance, placement: dict[str, tuple[str, str | None]]) -> dict | None:
     """Staff a given placement (visit -> (start ISO, bed)) first-fit; return a checked schedule or None.
 
-    Visits are taken in the baseline's order (fixed, mandatory, priority; a
-    visit after those it must follow), so the mandatory ones get staff first;
-    one that cannot be staffed, or whose predecessor was left out, is left
-    out. The engine uses it when CP-SAT finds no staffing of its placement in time.
+    Visits are taken by start, which packs staff best; if that leaves a
+    mandatory visit without staff, again with the mandatory visits first (in
+    the baseline's order: fixed, priority, a visit after those it must
+    follow). A visit that cannot be staffed, or whose predecessor was left
+    out, is left out. The engine uses it when CP-SAT finds no staffing of its
+    placement in time.
     """
     inst = parse_instance(instance)
+    starts = {vid: inst.minutes(iso) for vid, (iso, _bed) in placement.items() if vid in inst.visits}
+    by_start = sorted((v for v in inst.visits.values() if v.id in starts),
+                      key=lambda v: (v.fixed_start is None, starts[v.id], v.id))
+    mandatory_first = [v for v in _order(inst) if v.id in starts and v.mandatory]
+    mandatory_first += [v for v in by_start if not v.mandatory]
+    for order in (by_start, mandatory_first):
+        schedule = _staff_in_order(inst, placement, starts, order)
+        if schedule is not None:
+            return schedule
+    return None
+
+
+def _staff_in_order(inst: Instance, placement: dict, starts: dict[str, int], order: list[Visit]) -> dict | None:
     state = State(inst)
     _roster_minimums(state)
-    starts = {vid: inst.minutes(iso) for vid, (iso, _bed) in placement.items() if vid in inst.visits}
     befores = {vid: set() for vid in inst.visits}
     for p in inst.precedences:
         befores.setdefault(p["after"], set()).add(p["before"])
     left_out = [vid for vid in inst.visits if vid not in starts]
-    for visit in _order(inst):
+    for visit in order:
         vid = visit.id
-        if vid not in starts:
-            continue
         if befores.get(vid, set()) & set(left_out):
             left_out.append(vid)
             continue
