@@ -8,6 +8,7 @@ from ortools.sat.python import cp_model
 from .model import ScheduleModel
 from .objective import TERMS
 from .rules_staff import single_task_role
+from .search import placement_of
 
 
 def empty_schedule(problem, status: str, reasons: dict[str, str], conflicts=None) -> dict:
@@ -26,12 +27,7 @@ def extract(m: ScheduleModel, solver: cp_model.CpSolver) -> tuple[dict, dict[str
     """Return (schedule without reasons, cost terms, cost details) from the solver's best solution."""
     p = m.problem
     value = solver.boolean_value
-    chosen = {}
-    for vid, sched in m.sched.items():
-        if value(sched):
-            k = next(k for k, x in enumerate(m.x[vid]) if value(x))
-            bed = next((b for b, var in m.bed.get(vid, {}).items() if value(var)), None)
-            chosen[vid] = (k, bed)
+    chosen = placement_of(m, solver)
     visits = [{"visit": vid, "start": p.at(m.plans[vid].candidates[k].start).isoformat(), "bed": bed}
               for vid, (k, bed) in chosen.items()]
     working = sorted((pid, i) for (pid, i), var in m.work.items() if value(var))

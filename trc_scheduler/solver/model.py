@@ -113,8 +113,7 @@ def _make_work_vars(m: ScheduleModel) -> None:
 
 
 def build_model(problem: Problem, explain: bool = False, plans=None,
-                objective: bool = True, placement: bool = False, aggregate: bool = False,
-                beds_only: bool = False) -> ScheduleModel:
+                objective: bool = True, placement: bool = False, aggregate: bool = False) -> ScheduleModel:
     """Build the full model of a problem (variables, hard rules, cost).
 
     With ``placement=True`` build the placement model of ``placement.py``
@@ -123,9 +122,6 @@ def build_model(problem: Problem, explain: bool = False, plans=None,
     With ``aggregate=True`` as well, no bed variables either: each bed
     feature class is a capacity over time (``placement.py``), a relaxation of
     the placement model.
-    With ``beds_only=True`` (and ``placement``), only the rules of starts,
-    beds, rooms and precedences (H1-H5) hold: the bed stage, whose starts are
-    fixed and already staffable (leaving visits out never breaks H6-H9).
     """
     from .objective import add_objective
     from .placement import add_bed_timeline, add_nurse_capacity
@@ -134,14 +130,12 @@ def build_model(problem: Problem, explain: bool = False, plans=None,
 
     planner, computed = plan_visits(problem) if plans is None else plans
     m = ScheduleModel(problem, planner, computed, explain=explain, aggregate=aggregate and placement)
-    beds_only = beds_only and placement
     _make_visit_vars(m)
-    if not beds_only:
-        _make_work_vars(m)
-    for rule in RULES[:5] if beds_only else RULES:
+    _make_work_vars(m)
+    for rule in RULES:
         if not (placement and rule is add_h7_primary_nurse):
             rule(m)
-    if placement and not beds_only:
+    if placement:
         add_nurse_capacity(m)
         add_bed_timeline(m)
     elif not explain:

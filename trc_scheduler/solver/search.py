@@ -146,21 +146,16 @@ def complete_hint(model: cp_model.CpModel, seconds: float, seed: int = 0) -> boo
     CP-SAT uses a complete, feasible hint as its first solution at once; an
     incomplete one it may fail to repair. Returns True when the hint was completed.
     """
-    return completed_cost(model, seconds, seed) is not None
-
-
-def completed_cost(model: cp_model.CpModel, seconds: float, seed: int = 0) -> float | None:
-    """``complete_hint``, returning the objective of the completed hint (None when it failed)."""
     if not model.proto.solution_hint.vars or seconds <= 0.05:
-        return None
+        return False
     solver = solver_for(seconds, 1, seed)
     solver.parameters.fix_variables_to_their_hinted_value = True
     solver.parameters.stop_after_first_solution = True
     code = solver.solve(model)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
+        return False
     keep_as_hint(model, solver)
-    return solver.objective_value
+    return True
 
 
 def placement_of(m, solver) -> dict[str, tuple[int, str | None]]:
