@@ -48,3 +48,34 @@ def test_first_fit_staffing_of_a_given_placement_is_valid_and_keeps_mandatory_vi
     kept = {row["visit"] for row in schedule["visits"]}
     assert {v["id"] for v in data["visits"] if v.get("mandatory")} <= kept
     assert kept <= {row["visit"] for row in placed}  # it staffs the placement, it does not place
+
+
+def test_guided_first_fit_keeps_a_valid_placement_it_is_given():
+    from trc_scheduler.solver.greedy import guided
+
+    data = generate(0, beds=12, days=4, load=1.0)
+    base = greedy(data)
+    wanted = {row["visit"]: row["start"] for row in base["visits"]}
+    beds = {row["visit"]: row["bed"] for row in base["visits"] if row.get("bed")}
+    schedule = guided(data, wanted, beds)
+    assert schedule is not None
+    assert check(data, schedule).ok
+    kept = {row["visit"]: (row["start"], row.get("bed")) for row in schedule["visits"]}
+    assert {vid: kept.get(vid) for vid in wanted} == {vid: (start, beds.get(vid)) for vid, start in wanted.items()}
+
+
+def test_guided_first_fit_moves_clashing_visits_and_stays_valid():
+    from trc_scheduler.solver.greedy import guided
+
+    data = generate(1, beds=18, days=7, load=1.3)
+    # every visit wants its target (or earliest) start: far more than the beds and nurses can hold
+    wanted = {v["id"]: v.get("target_start") or v["earliest_start"] for v in data["visits"]}
+    schedule = guided(data, wanted)
+    assert schedule is not None
+    report = check(data, schedule)
+    assert report.ok, report.violations[:3]
+    assert schedule["objective"] == report.cost
+    placed = {row["visit"] for row in schedule["visits"]}
+    assert {v["id"] for v in data["visits"] if v.get("mandatory")} <= placed
+    assert schedule["unscheduled"]  # overbooked: some are left out, none is half-placed
+    assert len(placed) + len(schedule["unscheduled"]) == len(data["visits"])

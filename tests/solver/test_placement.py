@@ -121,3 +121,26 @@ def test_best_fit_beds_never_break_bed_or_room_rules():
     kept = [dict(row, bed=beds[row["visit"]]) for row in schedule["visits"] if row["visit"] in beds]
     report = check(data, dict(schedule, visits=kept, primary_nurses=[], tasks=[], unscheduled=[]))
     assert not [v for v in report.violations if v.rule in ("H2", "H3", "H4")]
+
+
+def test_exact_beds_never_break_bed_or_room_rules_and_bed_at_least_as_many_as_best_fit():
+    from trc_scheduler.solver import check
+    from trc_scheduler.solver.beds import assign_beds, assign_beds_exact
+    from trc_scheduler.solver.generate import generate
+
+    data = generate(1, beds=12, days=4, load=1.3)
+    problem = load_problem(data)
+    planner, plans = plan_visits(problem)
+    # every stay at its earliest start: more than the beds can hold, so some must be left
+    starts = {vid: plans[vid].candidates[0].start for vid in problem.visits
+              if plans[vid].candidates and problem.visits[vid].needs_bed}
+    heuristic, left = assign_beds(problem, plans, starts)
+    beds, left_exact = assign_beds_exact(problem, plans, starts, heuristic, seconds=5.0)
+    assert left and len(left_exact) <= len(left)
+    assert len(beds) + len(left_exact) == len(starts)
+    rows = [{"visit": vid, "start": problem.at(starts[vid]).isoformat(), "bed": bed} for vid, bed in beds.items()]
+    schedule = {"format": "trc-schedule/1", "instance": data["id"], "status": "FEASIBLE", "objective": 0,
+                "bound": 0, "solve_seconds": 0, "visits": rows, "unscheduled": [], "shifts": [],
+                "primary_nurses": [], "tasks": [], "conflicts": []}
+    report = check(data, schedule)
+    assert not [v for v in report.violations if v.rule in ("H2", "H3", "H4")]

@@ -76,3 +76,78 @@ def assign_beds(problem: Problem, plans: dict, starts: dict[str, int],
         beds[vid] = bed
         in_bed[bed].append((start, end, vid))
     return beds, left
+
+
+def assign_beds_exact(problem: Problem, plans: dict, starts: dict[str, int], hint: dict[str, str],
+                      previous: dict[str, str] | None = None, seconds: float = 2.0,
+                      seed: int = 0) -> tuple[dict[str, str], list[str]] | None:
+    """Name the beds of a placement with CP-SAT: bed the most priority, starts kept. Return as
+    ``assign_beds`` does, or None when nothing was found in ``seconds``.
+
+    A small model of H2-H4 alone (one optional interval per visit and
+    fitting bed, a no-overlap per bed with the turnover, and per shared room
+    no two overlapping stays of different groups), warm-started from
+    ``hint`` (visit -> bed, e.g. the best-fit one); previous beds break ties.
+    """
+    from ortools.sat.python import cp_model
+
+    previous = previous or {}
+    turnover = problem.turnover_minutes
+    sharing = problem.policies.room_sharing == "same_sex_same_age_group"
+    m = cp_model.CpModel()
+    bed_visits = sorted(v for v in starts if problem.visits[v].needs_bed)
+    var: dict[tuple[str, str], object] = {}
+    in_bed = defaultdict(list)
+    span = {v: (starts[v], starts[v] + problem.visits[v].duration_minutes) for v in bed_visits}
+    for v in bed_visits:
+        s, e = span[v]
+        for b in plans[v].beds:
+            lit = var[v, b] = m.new_bool_var(f"{v}_{b}")
+            in_bed[b].append(m.new_optional_fixed_size_interval_var(s, e - s + turnover, lit, f"i_{v}_{b}"))
+            m.add_hint(lit, hint.get(v) == b)
+        m.add_at_most_one(var[v, b] for b in plans[v].beds)
+        if problem.visits[v].fixed_bed is not None and problem.visits[v].fixed_bed in plans[v].beds:
+            m.add(var[v, problem.visits[v].fixed_bed] == 1)
+    for intervals in in_bed.values():
+        if len(intervals) > 1:
+            m.add_no_overlap(intervals)
+    if sharing:
+        _add_room_pairs(problem, m, var, bed_visits, span)
+    gain = []
+    for v in bed_visits:
+        weight = 1000 * (problem.visits[v].priority + (1000 if problem.visits[v].mandatory else 0))
+        gain += [(weight + (1 if previous.get(v) == b else 0)) * var[v, b] for b in plans[v].beds]
+    m.maximize(sum(gain))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, seconds)
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    code = solver.solve(m)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    beds = {v: b for (v, b), lit in var.items() if solver.boolean_value(lit)}
+    return beds, [v for v in bed_visits if v not in beds]
+
+
+def _add_room_pairs(problem: Problem, m, var: dict, visits: list[str], span: dict) -> None:
+    """Per room of two beds or more: two overlapping stays of different groups are not both in it."""
+    rooms = defaultdict(list)
+    for b in problem.beds.values():
+        rooms[b.room].append(b.id)
+
+    def group(vid: str):
+        person = problem.participants[problem.visits[vid].participant]
+        return person.sex, person.age_group
+
+    ordered = sorted(visits, key=lambda v: span[v][0])
+    for i, v in enumerate(ordered):
+        for w in ordered[i + 1:]:
+            if span[w][0] >= span[v][1]:
+                break
+            if group(v) == group(w):
+                continue
+            for beds in rooms.values():
+                mine = [var[v, b] for b in beds if (v, b) in var]
+                theirs = [var[w, b] for b in beds if (w, b) in var]
+                if len(beds) > 1 and mine and theirs:
+                    m.add_at_most_one(mine + theirs)

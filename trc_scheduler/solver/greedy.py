@@ -212,3 +212,69 @@ def _staff_in_order(inst: Instance, placement: dict, starts: dict[str, int], ord
         return None
     schedule["objective"] = report.cost
     return schedule
+
+
+def guided(instance, wanted: dict[str, str], beds: dict[str, str] | None = None) -> dict | None:
+    """First fit guided by a placement (visit -> start ISO, e.g. stage A's): return a checked schedule or None.
+
+    Visits in the baseline's order (fixed, mandatory, priority, after those
+    they follow); each tries the start nearest the one wanted (the visits
+    not wanted: nearest their target), in its wanted bed if given, else the
+    fitting bed that wastes least (fewest features beyond its needs, a room
+    already holding its own group); staffed at once as the baseline does.
+    Where stage A's bed and nurse capacities were too optimistic (named beds,
+    room sharing, whole nurses), the visit moves as little as it must.
+    """
+    inst = parse_instance(instance)
+    want = {vid: inst.minutes(iso) for vid, iso in wanted.items() if vid in inst.visits}
+    beds = beds or {}
+    state = State(inst)
+    _roster_minimums(state)
+    order = _order(inst)
+    order = [v for v in order if v.id in want] + [v for v in order if v.id not in want]
+    left_out = []
+    for visit in order:
+        if not _place_near(state, visit, want.get(visit.id), beds.get(visit.id)):
+            left_out.append(visit.id)
+    if any(inst.visits[v].mandatory for v in left_out):
+        return None
+    schedule = _schedule(inst, state, left_out)
+    report = check(inst, schedule)
+    if not report.ok:
+        return None
+    schedule["objective"] = report.cost
+    return schedule
+
+
+def _place_near(state: State, visit: Visit, wanted: int | None, hint: str | None) -> bool:
+    inst = state.inst
+    beds = fitting_beds(inst, visit)
+    who = inst.participants.get(visit.participant)
+    aim = wanted if wanted is not None else visit.target
+    starts = inst.candidate_starts(visit)
+    if aim is not None:
+        starts.sort(key=lambda s: (abs(s - aim), s))
+    for start in starts:
+        if not precedence_ok(state, visit, start) or state.admission_full(visit, start):
+            continue
+        end = start + visit.duration
+        free = [b for b in beds if b is None or not (state.bed_blockers(b, start, end)
+                                                      or state.room_blockers(b, start, end, who))]
+        if not free:
+            continue
+        bed = min(free, key=lambda b: _waste(state, visit, b, start, end, hint, who))
+        mark = state.mark()
+        state.place(visit, start, bed)
+        if _staff(state, visit, start):
+            return True
+        state.rollback(mark)  # staffing does not depend on the bed: try the next start
+    return False
+
+
+def _waste(state: State, visit: Visit, bed: str | None, start: int, end: int, hint: str | None, who) -> tuple:
+    """Order fitting beds: the wanted one, fewest features beyond the need, sharing a room with its group."""
+    if bed is None:
+        return (0,)
+    room, feats = state.inst.beds[bed]
+    mates = [1 for s, e, _vid, other in state.room_stays.get(room, ()) if s < end and start < e and other == who]
+    return (bed != hint, len(feats - visit.features), not mates, bed)

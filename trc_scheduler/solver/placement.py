@@ -39,7 +39,7 @@ TIMELINE_MAX_TERMS = 400_000
 def _most_shifts(problem: Problem, planner: Planner, staff, needs) -> int:
     """Return the most of a stay's shift needs one RN could cover (a relaxation: no consecutive days)."""
     mine = [n.shift for n in needs if n.shift in planner.available_set[staff.id] and n.skills <= staff.skills]
-    count, last_end, minutes = 0, None, []
+    count, last_end = 0, None
     for i in sorted(mine, key=lambda i: problem.shifts[i].end_min):
         shift = problem.shifts[i]
         if last_end is None or shift.start_min - last_end >= staff.min_rest_minutes:
@@ -146,12 +146,11 @@ def add_bed_timeline(m: ScheduleModel) -> None:
     Which candidates of a visit cover an instant is a run of consecutive
     candidates, counted by prefix sums ``P[v][j] = x[v][0] + ... + x[v][j]``.
 
-    In the aggregate model (no named beds) room sharing is kept the same way:
-    at each instant, the stays of one group (sex and age group) needing a
-    class are at most ``c`` times the rooms holding that group (``c`` = the
-    most beds of the class in one room), and those rooms, over all groups,
-    are at most the rooms having a bed of the class (a room holds one group
-    at a time). Every schedule meets this, so it cuts off nothing.
+    In the aggregate model (no named beds) room sharing is kept the same way
+    (``_RoomHolding``): at each instant, each shared room holds at most one
+    group (sex and age group), and the stays of a group in a bed set are at
+    most that set's beds in the rooms holding the group, plus its beds in
+    one-bed rooms. Every schedule meets this, so it cuts off nothing.
     """
     p = m.problem
     turnover = p.turnover_minutes
@@ -172,42 +171,81 @@ def add_bed_timeline(m: ScheduleModel) -> None:
     if size > TIMELINE_MAX_TERMS:
         return
     cover = _Cover(m)
-    groups = m.aggregate and p.policies.room_sharing == "same_sex_same_age_group"
-    # room sharing at the instants nearest each shift start (fewer integer variables; still valid)
-    sampled = {instants[j] for j in {min(bisect_left(instants, s.start_min), len(instants) - 1)
-                                     for s in p.shifts}} if instants else set()
-    for n, beds in enumerate(sets):
+    holding = None
+    if m.aggregate and p.policies.room_sharing == "same_sex_same_age_group":
+        # at the instants nearest each shift start (few variables; any instants are valid)
+        sampled = {instants[j] for j in {min(bisect_left(instants, s.start_min), len(instants) - 1)
+                                         for s in p.shifts}} if instants else set()
+        holding = _RoomHolding(m, cover, sampled)
+    for beds in sets:
         if not members[beds]:
             continue
-        per_room = defaultdict(int)
-        for b in beds:
-            per_room[p.beds[b].room] += 1
-        most = max(per_room.values(), default=0)
         for t in instants:
             terms = cover.at(members[beds], t, turnover)
             if len(terms) > len(beds):
                 m.cp.add(sum(terms.values()) <= len(beds))
-            if groups and most > 1 and t in sampled:
-                _add_room_groups(m, cover.at(members[beds], t, 0), len(per_room), most, f"{n}_{t}")
+            if holding is not None:
+                holding.add(beds, members[beds], t)
+    if holding is not None:
+        holding.finish()
 
 
-def _add_room_groups(m: ScheduleModel, terms: dict, rooms: int, most: int, name: str) -> None:
-    """At one instant: stays of each group fit ``most`` per room holding it; rooms hold one group."""
-    by_group = defaultdict(list)
-    for vid, term in terms.items():
-        person = m.problem.participants[m.problem.visits[vid].participant]
-        by_group[person.sex, person.age_group].append(term)
-    if len(by_group) < 2 or len(terms) <= 1:
-        return
-    held = []
-    for g, items in sorted(by_group.items()):
-        if len(items) == 1:
-            held.append(items[0])  # one stay of the group: it holds one room exactly when under way
-            continue
-        r = m.cp.new_int_var(0, min(rooms, len(items)), f"rooms_{g[0]}{g[1]}_{name}")
-        m.cp.add(sum(items) <= most * r)
-        held.append(r)
-    m.cp.add(sum(held) <= rooms)
+class _RoomHolding:
+    """Room sharing in the aggregate model: at each sampled instant, a shared room holds one group.
+
+    ``hold[r, g, t]`` (room r holds group g at instant t) exists only where
+    stays of two groups or more could be under way; ``sum_g hold <= 1`` per
+    room and instant; for a bed set S and a group g, the stays of g in S under
+    way at t are at most ``sum_r |S in r| * hold[r, g, t]`` plus S's beds in
+    one-bed rooms. A real schedule meets it with ``hold`` = who is in the room.
+    """
+
+    def __init__(self, m: ScheduleModel, cover: "_Cover", instants: set[int]):
+        self.m, self.cover, self.instants = m, cover, instants
+        p = m.problem
+        self.room_beds = defaultdict(list)
+        for b in p.beds.values():
+            self.room_beds[b.room].append(b.id)
+        self.hold: dict = {}  # (room, t) -> group -> BoolVar
+        self.group = {}
+        for vid in m.bed:
+            person = p.participants[p.visits[vid].participant]
+            self.group[vid] = (person.sex, person.age_group)
+
+    def _var(self, room: str, g: tuple, t: int):
+        key = room, t
+        if key not in self.hold:
+            self.hold[key] = {}
+        by_group = self.hold[key]
+        if g not in by_group:
+            by_group[g] = self.m.cp.new_bool_var(f"hold_{room}_{g[0]}{g[1]}_{t}")
+        return by_group[g]
+
+    def finish(self) -> None:
+        """A room holds one group at a time."""
+        for by_group in self.hold.values():
+            if len(by_group) > 1:
+                self.m.cp.add_at_most_one(by_group.values())
+
+    def add(self, beds: frozenset, members: list[str], t: int) -> None:
+        if t not in self.instants:
+            return
+        terms = self.cover.at(members, t, 0)
+        by_group = defaultdict(list)
+        for vid, term in terms.items():
+            by_group[self.group[vid]].append(term)
+        if len(by_group) < 2:
+            return
+        singles = sum(1 for b in beds if len(self.room_beds[self.m.problem.beds[b].room]) == 1)
+        shared = defaultdict(int)
+        for b in beds:
+            room = self.m.problem.beds[b].room
+            if len(self.room_beds[room]) > 1:
+                shared[room] += 1
+        for g, items in sorted(by_group.items()):
+            if len(items) <= singles:
+                continue
+            self.m.cp.add(sum(items) <= singles + sum(n * self._var(r, g, t) for r, n in sorted(shared.items())))
 
 
 class _Cover:
@@ -252,12 +290,17 @@ class _Cover:
         return run[hi - 1] - (run[lo - 1] if lo > 0 else 0)
 
 
-def start_plans(plans: dict[str, VisitPlan], starts: dict[str, int]) -> dict[str, VisitPlan]:
+def start_plans(plans: dict[str, VisitPlan], starts: dict[str, int], free=()) -> dict[str, VisitPlan]:
     """Return plans for the bed stage: each visit of ``starts`` (visit -> candidate index) keeps only
-    that start and all its beds; the other visits get none.
+    that start, the visits of ``free`` all their candidates, and all their beds; the others get none.
     """
     out = {}
     for vid, plan in plans.items():
-        cands = [plan.candidates[starts[vid]]] if vid in starts else []
+        if vid in free:
+            cands = list(plan.candidates)
+        elif vid in starts:
+            cands = [plan.candidates[starts[vid]]]
+        else:
+            cands = []
         out[vid] = VisitPlan(plan.visit, cands, list(plan.beds), grid_size=plan.grid_size, dropped=plan.dropped)
     return out

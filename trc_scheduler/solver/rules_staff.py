@@ -275,7 +275,6 @@ def add_nurse_bounds(m: ScheduleModel) -> None:
     and in every shift the loads (all, and per needed skill) are at most 100
     per RN working it with that skill.
     """
-    p = m.problem
     for vid in m.sched:
         flags = [f for (v, _pid), f in m.primary.items() if v == vid]
         if not flags:

@@ -115,9 +115,14 @@ def _solve(problem: Problem, run: Run, num_workers: int, seed: int) -> Result:
         run.offer(int(fallback["objective"]))
     if not run.should_stop() and add_hints(a, fallback) is not None:
         complete_hint(a.cp, min(5.0, 0.1 * run.left()), seed)
-    first = first_placement(problem, a, run, num_workers, seed)
+    first, guided = first_placement(problem, a, run, num_workers, seed)
+    if guided is not None and (fallback is None or guided[3] < int(fallback["objective"])):
+        run.offer(guided[3])
+        best = guided  # stage A's placement, made whole first-fit: the warm start of the rounds
     if first == "infeasible":
         return _infeasible(problem, a, run.started, run.left() + run.elapsed(), seed)
+    if first == "direct":  # straight to the rounds with named beds, from the first-fit schedule
+        first = None
     staffed = None  # stage A cost of the last placement staffed
     for round_ in range(50):
         if run.should_stop():

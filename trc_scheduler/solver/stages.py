@@ -37,7 +37,11 @@ def nurse_variables(a, placed: dict) -> int:
 
 
 def first_placement(problem: Problem, a, run: Run, num_workers: int, seed: int):
-    """Stage A's first placement, in two quick steps; return the solved solver, None, or "infeasible".
+    """Stage A's first placement, in two quick steps; return (outcome, guided).
+
+    ``outcome`` is the solved solver, None, "infeasible", or "direct" (A0
+    placed every visit: go straight to named beds); ``guided`` is A0's
+    placement made whole by ``greedy.guided`` (a best-so-far entry) or None.
 
     Nurse capacity is what makes stage A hard to search (it ties the starts
     to the RN roster). So A0 solves the aggregate model without it: easy, and
@@ -47,27 +51,36 @@ def first_placement(problem: Problem, a, run: Run, num_workers: int, seed: int):
     model, and the warm start of the later rounds.
     """
     if run.should_stop() or a.capacity_on is None:
-        return None
+        return None, None
     on = {a.capacity_on.index: 0}
     solver = solver_for(max(0.05, FIRST_SHARE * run.left()), num_workers, seed)
     solver.parameters.cp_model_probing_level = 0
     with fixed_values(a.cp, on):
         code = run.run(solver, a.cp, BoundWatcher(run))
     if code == cp_model.INFEASIBLE:
-        return "infeasible"
+        return "infeasible", None
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
+        return None, None
     run.raise_bound(solver.best_objective_bound)
     log.debug("stage A0: %s %s bound %s at %.1fs", solver.status_name(code), solver.objective_value,
               solver.best_objective_bound, run.elapsed())
     chosen = placement_of(a, solver)
+    small = bed_model_fits(a)  # on big units first fit takes long: only A1's placement is made whole
+    guided = guided_first_fit(problem, a, chosen) if small else None
+    if code == cp_model.OPTIMAL and solver.value(a.terms["unscheduled"]) == 0 and small:
+        return "direct", guided  # a light week: every visit fits; named beds and rooms are what is left
     others = {x.index: 0 for vid, xs in a.x.items() for k, x in enumerate(xs)
               if vid not in chosen or chosen[vid][0] != k}
     solver = solver_for(max(0.05, 0.5 * run.left()), num_workers, seed)
     with fixed_values(a.cp, others):
         code = run.run(solver, a.cp, BoundWatcher(run))
     log.debug("stage A1: %s at %.1fs", solver.status_name(code), run.elapsed())
-    return solver if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, guided
+    again = guided_first_fit(problem, a, placement_of(a, solver))  # A1 left out what no roster carries
+    if again is not None and (guided is None or again[3] < guided[3]):
+        guided = again
+    return solver, guided
 
 
 #: the placement model with named beds is used to improve while it has at most this many bed variables
@@ -157,25 +170,29 @@ def name_beds(problem: Problem, a, starts: dict, roster: set, run: Run, num_work
     The placement is visit -> (index in ``a.plans``, bed); ``roster`` is
     updated in place.
     """
-    from .beds import assign_beds
+    from .beds import assign_beds, assign_beds_exact
     from .placement import start_plans
 
     at = {vid: a.plans[vid].candidates[k].start for vid, k in starts.items()}
     previous = {vid: v.bed for vid, v in problem.previous.visits.items() if v.bed is not None}
     named, left = assign_beds(problem, a.plans, at, previous)
     log.debug("bed heuristic: %d stays bedded, %d not", len(named), len(left))
+    if left:  # CP-SAT may bed more of them at the same starts
+        exact = assign_beds_exact(problem, a.plans, at, named, previous, min(2.0, 0.05 * run.left()), seed)
+        if exact is not None and len(exact[1]) < len(left):
+            named, left = exact
+        log.debug("exact beds: %d stays bedded, %d not at %.1fs", len(named), len(left), run.elapsed())
     if not left:  # every stay has a bed at stage A's start
         return {vid: (k, named.get(vid)) for vid, k in starts.items()}, False
     # the stays left without a bed may take any of their starts; the others keep theirs
-    plans = start_plans(a.plans, {vid: k for vid, k in starts.items() if vid not in left})
-    for vid in left:
-        plans[vid] = a.plans[vid]
+    plans = start_plans(a.plans, starts, free=left)
     c = build_model(problem, placement=True, plans=(a.planner, plans))
     for vid, sched in c.sched.items():
         c.cp.add_hint(sched, vid in starts and vid not in left)
         if len(c.x[vid]) > 1:
+            kept = a.plans[vid].candidates[starts[vid]].start if vid in starts and vid not in left else None
             for k, x in enumerate(c.x[vid]):
-                c.cp.add_hint(x, False)
+                c.cp.add_hint(x, plans[vid].candidates[k].start == kept)
         if len(c.bed.get(vid, {})) > 1:
             for b, var in c.bed[vid].items():
                 c.cp.add_hint(var, named.get(vid) == b)
@@ -254,6 +271,30 @@ def staff(problem: Problem, a, placed: dict, roster: set, run: Run, num_workers:
     return (schedule, terms, details, objective), False
 
 
+def guided_first_fit(problem: Problem, a, chosen: dict):
+    """Return stage A's placement made whole by ``greedy.guided`` as a best-so-far entry, or None."""
+    from .greedy import guided
+
+    wanted = {vid: problem.at(a.plans[vid].candidates[k].start).isoformat() for vid, (k, _bed) in chosen.items()}
+    try:
+        schedule = guided(problem.raw, wanted)
+    except Exception:  # noqa: BLE001 - a warm start is optional
+        log.exception("guided first fit failed")
+        return None
+    if schedule is None:
+        return None
+    log.debug("guided first fit: %s", schedule["objective"])
+    return _entry(problem, schedule)
+
+
+def _entry(problem: Problem, schedule: dict):
+    details = schedule_costs(problem, schedule)
+    terms: dict[str, int] = {}
+    for term, _subject, amount in details:
+        terms[term] = terms.get(term, 0) + amount
+    return schedule, terms, details, int(schedule["objective"])
+
+
 def staffed_first_fit(problem: Problem, a, placed: dict):
     """Return the placement staffed first-fit (``greedy.staff_placement``) as a best-so-far entry, or None."""
     from .greedy import staff_placement
@@ -266,9 +307,5 @@ def staffed_first_fit(problem: Problem, a, placed: dict):
         return None
     if schedule is None:
         return None
-    details = schedule_costs(problem, schedule)
-    terms: dict[str, int] = {}
-    for term, _subject, amount in details:
-        terms[term] = terms.get(term, 0) + amount
     log.debug("first-fit staffing: %s", schedule["objective"])
-    return schedule, terms, details, int(schedule["objective"])
+    return _entry(problem, schedule)
