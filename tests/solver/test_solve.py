@@ -160,3 +160,27 @@ def test_tiny_instance_is_proven_optimal_by_the_two_phases():
     data = tiny_instance([tiny_visit("V1", earliest="09:00", latest="12:00", target_start=at("11:00"))])
     result = solved(data)
     assert result.status == "OPTIMAL" and result.objective == result.bound == 0
+
+
+@pytest.mark.parametrize("name", ["example-week", "example-dst-week", "generated"])
+def test_a_valid_schedule_warm_starts_the_full_model_at_its_own_cost(name):
+    """Hints of a full schedule (the first-fit one) make a complete solution of the full model.
+
+    Its cost in the model equals the checker's: the model neither cuts the
+    schedule off nor prices it differently. (A visit's nurse was once hinted
+    for the needs of every start, not only those of its own, so no hint of a
+    full schedule could be completed.)
+    """
+    from trc_scheduler.solver.generate import generate
+    from trc_scheduler.solver.greedy import greedy
+    from trc_scheduler.solver.hints import hint_schedule
+    from trc_scheduler.solver.model import build_model
+    from trc_scheduler.solver.search import complete_hint
+
+    data = generate(0, beds=12, days=4, load=1.0) if name == "generated" else load_example(name)
+    schedule = greedy(data)
+    model = build_model(load_problem(data))
+    assert hint_schedule(model, schedule) == len(schedule["visits"])
+    solver = complete_hint(model.cp, 20.0)
+    assert solver is not None, "a valid schedule could not be completed in the full model"
+    assert round(solver.objective_value) == schedule["objective"]

@@ -32,8 +32,9 @@ def hint_schedule(m: ScheduleModel, schedule: dict) -> int:
     for key, var in m.work.items():
         m.cp.add_hint(var, key in working)
     nurses = {(r["visit"], index.get(r["shift"]), r["staff"]) for r in schedule.get("primary_nurses", [])}
-    for (vid, i, pid, _need), var in m.nurse.items():
-        m.cp.add_hint(var, (vid, i, pid) in nurses and vid in placed)
+    chosen_needs = {vid: set(m.plans[vid].candidates[k].needs) for vid, (k, _bed) in placed.items()}
+    for (vid, i, pid, need), var in m.nurse.items():  # only the needs of the start it has
+        m.cp.add_hint(var, (vid, i, pid) in nurses and need in chosen_needs.get(vid, ()))
     for (vid, pid), var in m.primary.items():
         m.cp.add_hint(var, any((vid, i, pid) in nurses for i in range(len(p.shifts))) and vid in placed)
     return len(placed)
