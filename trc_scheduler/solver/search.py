@@ -140,22 +140,23 @@ def solver_for(time_limit_s: float, num_workers: int, seed: int) -> cp_model.CpS
     return solver
 
 
-def complete_hint(model: cp_model.CpModel, seconds: float, seed: int = 0) -> bool:
+def complete_hint(model: cp_model.CpModel, seconds: float, seed: int = 0) -> cp_model.CpSolver | None:
     """Turn a partial hint into a complete one: solve with the hinted values fixed.
 
     CP-SAT uses a complete, feasible hint as its first solution at once; an
-    incomplete one it may fail to repair. Returns True when the hint was completed.
+    incomplete one it may fail to repair. Returns the solver holding the
+    completed solution (read it with ``solver.value``), or None.
     """
     if not model.proto.solution_hint.vars or seconds <= 0.05:
-        return False
+        return None
     solver = solver_for(seconds, 1, seed)
     solver.parameters.fix_variables_to_their_hinted_value = True
     solver.parameters.stop_after_first_solution = True
     code = solver.solve(model)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return False
+        return None
     keep_as_hint(model, solver)
-    return True
+    return solver
 
 
 def placement_of(m, solver) -> dict[str, tuple[int, str | None]]:

@@ -20,7 +20,7 @@ log = logging.getLogger("trc_scheduler.solver.solve")  # one logger for the whol
 #: stage A's share of the time left: first without nurse capacity, then in later rounds
 FIRST_SHARE, LATER_SHARE = 0.3, 0.5
 #: stage B's share of the time left when more rounds may follow
-STAFF_SHARE = 0.35
+STAFF_SHARE = 0.5
 #: above this many primary-nurse variables stage B runs one CP-SAT worker (memory) ...
 PHASE_B_ONE_WORKER = 60_000
 #: ... and above this many it is not built: the placement is staffed first-fit (``greedy.py``)
@@ -66,7 +66,7 @@ def first_placement(problem: Problem, a, run: Run, num_workers: int, seed: int):
               solver.best_objective_bound, run.elapsed())
     chosen = placement_of(a, solver)
     small = bed_model_fits(a)  # on big units first fit takes long: only A1's placement is made whole
-    guided = guided_first_fit(problem, a, chosen) if small else None
+    guided = guided_first_fit(problem, a, chosen, run, seed) if small else None
     if code == cp_model.OPTIMAL and solver.value(a.terms["unscheduled"]) == 0 and small:
         return "direct", guided  # a light week: every visit fits; named beds and rooms are what is left
     others = {x.index: 0 for vid, xs in a.x.items() for k, x in enumerate(xs)
@@ -77,7 +77,7 @@ def first_placement(problem: Problem, a, run: Run, num_workers: int, seed: int):
     log.debug("stage A1: %s at %.1fs", solver.status_name(code), run.elapsed())
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, guided
-    again = guided_first_fit(problem, a, placement_of(a, solver))  # A1 left out what no roster carries
+    again = guided_first_fit(problem, a, placement_of(a, solver), run, seed)  # A1 left out what no roster carries
     if again is not None and (guided is None or again[3] < guided[3]):
         guided = again
     return solver, guided
@@ -235,21 +235,26 @@ def staff(problem: Problem, a, placed: dict, roster: set, run: Run, num_workers:
         b.cp.add_hint(var, key in roster)
     left = run.left() if budget is None else min(run.left(), budget)
     began = time.perf_counter()
-    done = complete_hint(b.cp, min(5.0, 0.2 * left), seed)
-    if not done:  # that roster cannot carry named nurses: keep the visits, let the roster go
+    done = complete_hint(b.cp, _completion_time(run, left), seed)
+    if done is None:  # that roster cannot carry named nurses: keep the visits, let the roster go
         b.cp.clear_hints()
         for vid, sched in b.sched.items():
             b.cp.add_hint(sched, True)
-        done = complete_hint(b.cp, min(5.0, 0.2 * left), seed)
+        done = complete_hint(b.cp, _completion_time(run, left), seed)
     fallback = None
-    if not done:  # first-fit named nurses on that placement: a full schedule, and the warm start
+    if done is None:  # first-fit named nurses on that placement: a full schedule, and the warm start
         fallback = staffed_first_fit(problem, a, placed)
         if fallback is not None:
             b.cp.clear_hints()
             hint_schedule(b, fallback[0])
-            done = complete_hint(b.cp, min(5.0, 0.2 * left), seed)
+            done = complete_hint(b.cp, _completion_time(run, left), seed)
             run.offer(fallback[3])
-    log.debug("stage B hint completed: %s at %.1fs", done, run.elapsed())
+    if done is not None:  # the completed hint is a full schedule already: keep it, whatever follows
+        completed = _solved_entry(b, done)
+        if fallback is None or completed[3] < fallback[3]:
+            fallback = completed
+            run.offer(completed[3])
+    log.debug("stage B hint completed: %s at %.1fs", fallback and fallback[3], run.elapsed())
     left -= time.perf_counter() - began
     # each worker holds its own copy of the model: one worker on the biggest (memory)
     workers = 1 if len(b.nurse) > PHASE_B_ONE_WORKER else num_workers
@@ -261,23 +266,45 @@ def staff(problem: Problem, a, placed: dict, roster: set, run: Run, num_workers:
         return None, True
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return fallback, False
-    schedule, terms, details = extract(b, solver)
-    objective = int(round(solver.objective_value))
-    if fallback is not None and fallback[3] < objective:
-        return fallback, False
-    log.debug("stage B: %s %s bound %s at %.1fs (%d nurse vars)", solver.status_name(code), objective,
+    found = _solved_entry(b, solver)
+    log.debug("stage B: %s %s bound %s at %.1fs (%d nurse vars)", solver.status_name(code), found[3],
               solver.best_objective_bound, run.elapsed(), len(b.nurse))
-    run.offer(objective)
-    return (schedule, terms, details, objective), False
+    if fallback is not None and fallback[3] <= found[3]:
+        return fallback, False
+    run.offer(found[3])
+    return found, False
 
 
-def guided_first_fit(problem: Problem, a, chosen: dict):
-    """Return stage A's placement made whole by ``greedy.guided`` as a best-so-far entry, or None."""
+def _completion_time(run: Run, left: float) -> float:
+    """Time for one warm-start completion in stage B: a share of its budget, at least 1 s (presolve)."""
+    return max(0.05, min(5.0, max(1.0, 0.2 * left), run.left()))
+
+
+def _solved_entry(b, solver):
+    """Return the full schedule a solver holds for the full model ``b`` as a best-so-far entry."""
+    schedule, terms, details = extract(b, solver)
+    return schedule, terms, details, int(round(solver.objective_value))
+
+
+def guided_first_fit(problem: Problem, a, chosen: dict, run: Run, seed: int):
+    """Return stage A's placement made whole by ``greedy.guided`` as a best-so-far entry, or None.
+
+    The beds it aims at are named as in the bed stage (best fit, then CP-SAT
+    to bed more of the stays at the same starts).
+    """
+    from .beds import assign_beds, assign_beds_exact
     from .greedy import guided
 
-    wanted = {vid: problem.at(a.plans[vid].candidates[k].start).isoformat() for vid, (k, _bed) in chosen.items()}
+    at = {vid: a.plans[vid].candidates[k].start for vid, (k, _bed) in chosen.items()}
+    previous = {vid: v.bed for vid, v in problem.previous.visits.items() if v.bed is not None}
+    named, left = assign_beds(problem, a.plans, at, previous)
+    if left:
+        exact = assign_beds_exact(problem, a.plans, at, named, previous, min(1.0, 0.05 * run.left()), seed)
+        if exact is not None and len(exact[1]) < len(left):
+            named = exact[0]
+    wanted = {vid: problem.at(start).isoformat() for vid, start in at.items()}
     try:
-        schedule = guided(problem.raw, wanted)
+        schedule = guided(problem.raw, wanted, named)
     except Exception:  # noqa: BLE001 - a warm start is optional
         log.exception("guided first fit failed")
         return None
