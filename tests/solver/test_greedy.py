@@ -79,3 +79,7 @@ def test_guided_first_fit_moves_clashing_visits_and_stays_valid():
     assert {v["id"] for v in data["visits"] if v.get("mandatory")} <= placed
     assert schedule["unscheduled"]  # overbooked: some are left out, none is half-placed
     assert len(placed) + len(schedule["unscheduled"]) == len(data["visits"])
+    # further passes take the visits left out first: still valid, and the cheapest pass is kept
+    again = guided(data, wanted, passes=4)
+    assert again is not None and check(data, again).ok
+    assert again["objective"] <= schedule["objective"]

@@ -42,10 +42,11 @@ def greedy(instance) -> dict:
     return schedule
 
 
-def _order(inst: Instance) -> list[Visit]:
-    """Order visits: fixed, mandatory, priority, earliest; a visit after those it must follow."""
+def _order(inst: Instance, first=frozenset()) -> list[Visit]:
+    """Order visits: fixed, those in ``first``, mandatory, priority, earliest; a visit after those it
+    must follow."""
     def key(v: Visit):
-        return (v.fixed_start is None, not v.mandatory, -v.priority, v.earliest, v.id)
+        return (v.fixed_start is None, v.id not in first, not v.mandatory, -v.priority, v.earliest, v.id)
 
     befores = {vid: set() for vid in inst.visits}
     for p in inst.precedences:
@@ -214,7 +215,7 @@ def _staff_in_order(inst: Instance, placement: dict, starts: dict[str, int], ord
     return schedule
 
 
-def guided(instance, wanted: dict[str, str], beds: dict[str, str] | None = None) -> dict | None:
+def guided(instance, wanted: dict[str, str], beds: dict[str, str] | None = None, passes: int = 1) -> dict | None:
     """First fit guided by a placement (visit -> start ISO, e.g. stage A's): return a checked schedule or None.
 
     Visits in the baseline's order (fixed, mandatory, priority, after those
@@ -224,26 +225,42 @@ def guided(instance, wanted: dict[str, str], beds: dict[str, str] | None = None)
     already holding its own group); staffed at once as the baseline does.
     Where stage A's bed and nurse capacities were too optimistic (named beds,
     room sharing, whole nurses), the visit moves as little as it must.
+
+    With ``passes`` > 1, each further pass takes the visits left out so far
+    first (after those they follow), and the cheapest pass is returned.
     """
     inst = parse_instance(instance)
     want = {vid: inst.minutes(iso) for vid, iso in wanted.items() if vid in inst.visits}
     beds = beds or {}
+    best, first = None, set()
+    for _ in range(max(1, passes)):
+        order = _order(inst, first)
+        order = [v for v in order if v.id in want or v.id in first] + \
+                [v for v in order if v.id not in want and v.id not in first]
+        schedule, left_out = _guided_pass(inst, order, want, beds)
+        if schedule is not None and (best is None or schedule["objective"] < best["objective"]):
+            best = schedule
+        if not left_out or set(left_out) <= first:
+            break
+        first |= set(left_out)
+    return best
+
+
+def _guided_pass(inst: Instance, order: list[Visit], want: dict, beds: dict):
     state = State(inst)
     _roster_minimums(state)
-    order = _order(inst)
-    order = [v for v in order if v.id in want] + [v for v in order if v.id not in want]
     left_out = []
     for visit in order:
         if not _place_near(state, visit, want.get(visit.id), beds.get(visit.id)):
             left_out.append(visit.id)
     if any(inst.visits[v].mandatory for v in left_out):
-        return None
+        return None, left_out
     schedule = _schedule(inst, state, left_out)
     report = check(inst, schedule)
     if not report.ok:
-        return None
+        return None, left_out
     schedule["objective"] = report.cost
-    return schedule
+    return schedule, left_out
 
 
 def _place_near(state: State, visit: Visit, wanted: int | None, hint: str | None) -> bool:
