@@ -88,6 +88,8 @@ def assign_beds_exact(problem: Problem, plans: dict, starts: dict[str, int], hin
     fitting bed, a no-overlap per bed with the turnover, and per shared room
     no two overlapping stays of different groups), warm-started from
     ``hint`` (visit -> bed, e.g. the best-fit one); previous beds break ties.
+    The room constraints grow with overlapping pairs times rooms: the engine
+    uses it on units small enough for named beds only.
     """
     from ortools.sat.python import cp_model
 
@@ -105,9 +107,7 @@ def assign_beds_exact(problem: Problem, plans: dict, starts: dict[str, int], hin
             lit = var[v, b] = m.new_bool_var(f"{v}_{b}")
             in_bed[b].append(m.new_optional_fixed_size_interval_var(s, e - s + turnover, lit, f"i_{v}_{b}"))
             m.add_hint(lit, hint.get(v) == b)
-        m.add_at_most_one(var[v, b] for b in plans[v].beds)
-        if problem.visits[v].fixed_bed is not None and problem.visits[v].fixed_bed in plans[v].beds:
-            m.add(var[v, problem.visits[v].fixed_bed] == 1)
+        m.add_at_most_one(var[v, b] for b in plans[v].beds)  # a fixed bed is a visit's only fitting bed
     for intervals in in_bed.values():
         if len(intervals) > 1:
             m.add_no_overlap(intervals)

@@ -180,7 +180,7 @@ def name_beds(problem: Problem, a, starts: dict, roster: set, run: Run, num_work
     previous = {vid: v.bed for vid, v in problem.previous.visits.items() if v.bed is not None}
     named, left = assign_beds(problem, a.plans, at, previous)
     log.debug("bed heuristic: %d stays bedded, %d not", len(named), len(left))
-    if left:  # CP-SAT may bed more of them at the same starts
+    if left and bed_model_fits(a):  # CP-SAT may bed more of them at the same starts (pairs: small units only)
         exact = assign_beds_exact(problem, a.plans, at, named, previous, min(2.0, 0.05 * run.left()), seed)
         if exact is not None and len(exact[1]) < len(left):
             named, left = exact
@@ -301,7 +301,7 @@ def guided_first_fit(problem: Problem, a, chosen: dict, run: Run, seed: int):
     at = {vid: a.plans[vid].candidates[k].start for vid, (k, _bed) in chosen.items()}
     previous = {vid: v.bed for vid, v in problem.previous.visits.items() if v.bed is not None}
     named, left = assign_beds(problem, a.plans, at, previous)
-    if left:
+    if left and bed_model_fits(a):
         exact = assign_beds_exact(problem, a.plans, at, named, previous, min(1.0, 0.05 * run.left()), seed)
         if exact is not None and len(exact[1]) < len(left):
             named = exact[0]
