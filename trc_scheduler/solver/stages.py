@@ -40,8 +40,9 @@ def first_placement(problem: Problem, a, run: Run, num_workers: int, seed: int):
     """Stage A's first placement, in two quick steps; return (outcome, guided).
 
     ``outcome`` is the solved solver, None, "infeasible", or "direct" (A0
-    placed every visit: go straight to named beds); ``guided`` is A0's
-    placement made whole by ``greedy.guided`` (a best-so-far entry) or None.
+    placed every visit: go straight to named beds); ``guided`` is the better
+    of A0's and A1's placements made whole by ``greedy.guided`` (a
+    best-so-far entry), or None.
 
     Nurse capacity is what makes stage A hard to search (it ties the starts
     to the RN roster). So A0 solves the aggregate model without it: easy, and
@@ -173,18 +174,11 @@ def name_beds(problem: Problem, a, starts: dict, roster: set, run: Run, num_work
     The placement is visit -> (index in ``a.plans``, bed); ``roster`` is
     updated in place.
     """
-    from .beds import assign_beds, assign_beds_exact
     from .placement import start_plans
 
     at = {vid: a.plans[vid].candidates[k].start for vid, k in starts.items()}
-    previous = {vid: v.bed for vid, v in problem.previous.visits.items() if v.bed is not None}
-    named, left = assign_beds(problem, a.plans, at, previous)
-    log.debug("bed heuristic: %d stays bedded, %d not", len(named), len(left))
-    if left and bed_model_fits(a):  # CP-SAT may bed more of them at the same starts (pairs: small units only)
-        exact = assign_beds_exact(problem, a.plans, at, named, previous, min(2.0, 0.05 * run.left()), seed)
-        if exact is not None and len(exact[1]) < len(left):
-            named, left = exact
-        log.debug("exact beds: %d stays bedded, %d not at %.1fs", len(named), len(left), run.elapsed())
+    named, left = _bed_names(problem, a, at, min(2.0, 0.05 * run.left()), seed)
+    log.debug("beds named: %d stays bedded, %d not at %.1fs", len(named), len(left), run.elapsed())
     if not left:  # every stay has a bed at stage A's start
         return {vid: (k, named.get(vid)) for vid, k in starts.items()}, False
     # the stays left without a bed may take any of their starts; the others keep theirs
@@ -295,16 +289,10 @@ def guided_first_fit(problem: Problem, a, chosen: dict, run: Run, seed: int):
     The beds it aims at are named as in the bed stage (best fit, then CP-SAT
     to bed more of the stays at the same starts).
     """
-    from .beds import assign_beds, assign_beds_exact
     from .greedy import guided
 
     at = {vid: a.plans[vid].candidates[k].start for vid, (k, _bed) in chosen.items()}
-    previous = {vid: v.bed for vid, v in problem.previous.visits.items() if v.bed is not None}
-    named, left = assign_beds(problem, a.plans, at, previous)
-    if left and bed_model_fits(a):
-        exact = assign_beds_exact(problem, a.plans, at, named, previous, min(1.0, 0.05 * run.left()), seed)
-        if exact is not None and len(exact[1]) < len(left):
-            named = exact[0]
+    named, _left = _bed_names(problem, a, at, min(1.0, 0.05 * run.left()), seed)
     wanted = {vid: problem.at(start).isoformat() for vid, start in at.items()}
     try:  # a few passes on units small enough (one pass takes ~0.1 s on 18 beds, ~25 s on 72 beds x 4 weeks)
         schedule = guided(problem.raw, wanted, named, passes=GUIDED_PASSES if bed_model_fits(a) else 1)
@@ -315,6 +303,20 @@ def guided_first_fit(problem: Problem, a, chosen: dict, run: Run, seed: int):
         return None
     log.debug("guided first fit: %s", schedule["objective"])
     return _entry(problem, schedule)
+
+
+def _bed_names(problem: Problem, a, at: dict, seconds: float, seed: int):
+    """Name the beds of stays starting at ``at`` (visit -> minute): best fit, then CP-SAT (small units) for
+    more; return (visit -> bed, stays left without a bed). Previous beds are kept where they fit."""
+    from .beds import assign_beds, assign_beds_exact
+
+    previous = {vid: v.bed for vid, v in problem.previous.visits.items() if v.bed is not None}
+    named, left = assign_beds(problem, a.plans, at, previous)
+    if left and bed_model_fits(a):  # its room pairs grow too big on big units
+        exact = assign_beds_exact(problem, a.plans, at, named, previous, seconds, seed)
+        if exact is not None and len(exact[1]) < len(left):
+            named, left = exact
+    return named, left
 
 
 def _entry(problem: Problem, schedule: dict):
