@@ -33,18 +33,14 @@ def assign_beds(problem: Problem, plans: dict, starts: dict[str, int],
         mates[b.room].append(b.id)
     in_bed: dict[str, list[tuple[int, int, str]]] = defaultdict(list)  # bed -> [(start, end, vid)]
 
-    def group(vid: str):
-        person = problem.participants[problem.visits[vid].participant]
-        return person.sex, person.age_group
-
     def free(bed: str, start: int, end: int) -> bool:
         return all(end + turnover <= s or e + turnover <= start for s, e, _v in in_bed[bed])
 
     def room_ok(bed: str, vid: str, start: int, end: int) -> bool:
         if not sharing:
             return True
-        mine = group(vid)
-        return all(group(v) == mine for other in mates[room_of[bed]] if other != bed
+        mine = problem.group(vid)
+        return all(problem.group(v) == mine for other in mates[room_of[bed]] if other != bed
                    for s, e, v in in_bed[other] if s < end and start < e)
 
     def shared(bed: str, start: int, end: int) -> bool:  # its roommates are of the same group (room_ok)
@@ -135,16 +131,12 @@ def _add_room_pairs(problem: Problem, m, var: dict, visits: list[str], span: dic
     for b in problem.beds.values():
         rooms[b.room].append(b.id)
 
-    def group(vid: str):
-        person = problem.participants[problem.visits[vid].participant]
-        return person.sex, person.age_group
-
     ordered = sorted(visits, key=lambda v: span[v][0])
     for i, v in enumerate(ordered):
         for w in ordered[i + 1:]:
             if span[w][0] >= span[v][1]:
                 break
-            if group(v) == group(w):
+            if problem.group(v) == problem.group(w):
                 continue
             for beds in rooms.values():
                 mine = [var[v, b] for b in beds if (v, b) in var]

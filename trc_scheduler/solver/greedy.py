@@ -205,6 +205,11 @@ def _staff_in_order(inst: Instance, placement: dict, starts: dict[str, int], ord
         if not _staff(state, visit, starts[vid]):
             state.rollback(mark)
             left_out.append(vid)
+    return _checked(inst, state, left_out)
+
+
+def _checked(inst: Instance, state: State, left_out: list[str]) -> dict | None:
+    """Return the state's schedule with its cost if it keeps every mandatory visit and passes the checker."""
     if any(inst.visits[v].mandatory for v in left_out):
         return None
     schedule = _schedule(inst, state, left_out)
@@ -253,14 +258,7 @@ def _guided_pass(inst: Instance, order: list[Visit], want: dict, beds: dict):
     for visit in order:
         if not _place_near(state, visit, want.get(visit.id), beds.get(visit.id)):
             left_out.append(visit.id)
-    if any(inst.visits[v].mandatory for v in left_out):
-        return None, left_out
-    schedule = _schedule(inst, state, left_out)
-    report = check(inst, schedule)
-    if not report.ok:
-        return None, left_out
-    schedule["objective"] = report.cost
-    return schedule, left_out
+    return _checked(inst, state, left_out), left_out
 
 
 def _place_near(state: State, visit: Visit, wanted: int | None, hint: str | None) -> bool:

@@ -207,10 +207,7 @@ class _RoomHolding:
         for b in p.beds.values():
             self.room_beds[b.room].append(b.id)
         self.hold: dict = {}  # (room, t) -> group -> BoolVar
-        self.group = {}
-        for vid in m.bed:
-            person = p.participants[p.visits[vid].participant]
-            self.group[vid] = (person.sex, person.age_group)
+        self.group = {vid: p.group(vid) for vid in m.bed}
 
     def _var(self, room: str, g: tuple, t: int):
         key = room, t

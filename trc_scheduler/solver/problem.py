@@ -219,6 +219,11 @@ class Problem:
         """Return the aware local datetime ``minute`` minutes after the origin."""
         return (self.horizon_start + timedelta(minutes=minute)).astimezone(self.tz)
 
+    def group(self, visit_id: str) -> tuple[str, str]:
+        """Return the (sex, age group) of a visit's participant: who may share a room (H4)."""
+        person = self.participants[self.visits[visit_id].participant]
+        return person.sex, person.age_group
+
     def shift(self, shift_id: str) -> Shift:
         """Return the shift with this id."""
         return next(s for s in self.shifts if s.id == shift_id)

@@ -96,11 +96,6 @@ def _add_bed_capacity(m: ScheduleModel, stays: dict) -> None:
             m.cp.add_cumulative([stays[v] for v in members], [1] * len(members), capacity)
 
 
-def _group(m: ScheduleModel, vid: str) -> tuple[str, str]:
-    person = m.problem.participants[m.problem.visits[vid].participant]
-    return person.sex, person.age_group
-
-
 def _span(m: ScheduleModel, vid: str) -> tuple[int, int]:
     starts = [c.start for c in m.plans[vid].candidates]
     return min(starts), max(starts) + m.problem.visits[vid].duration_minutes
@@ -151,7 +146,7 @@ def add_h4_room_sharing(m: ScheduleModel) -> None:
 
     ids = sorted(rooms, key=lambda v: _span(m, v)[0])
     spans = {v: _span(m, v) for v in ids}
-    groups = {v: _group(m, v) for v in ids}
+    groups = {v: m.problem.group(v) for v in ids}
     for i, v in enumerate(ids):
         a0, a1 = spans[v]
         for w in ids[i + 1:]:

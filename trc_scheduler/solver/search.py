@@ -102,31 +102,20 @@ class Run:
             self.solver = None
 
 
-class FullWatcher(cp_model.CpSolverSolutionCallback):
-    """Report each full schedule stage B finds (its objective is the full cost)."""
+class Watcher(cp_model.CpSolverSolutionCallback):
+    """Stop a CP-SAT search when the run is stopped; with ``full``, report each solution as a full schedule.
 
-    def __init__(self, run: Run):
+    Stage B's solutions are full schedules (their objective is the full
+    cost); the other stages' are placements, whose cost is not reported.
+    """
+
+    def __init__(self, run: Run, full: bool = False):
         super().__init__()
-        self.run = run
-        self.count = 0
+        self.run, self.full = run, full
 
     def on_solution_callback(self) -> None:
-        self.count += 1
-        self.run.offer(int(round(self.objective_value)))
-        if self.run.stopped:
-            self.stop_search()
-
-
-class BoundWatcher(cp_model.CpSolverSolutionCallback):
-    """Stage A: stop when stopped (its solutions are placements, not full schedules)."""
-
-    def __init__(self, run: Run):
-        super().__init__()
-        self.run = run
-        self.count = 0
-
-    def on_solution_callback(self) -> None:
-        self.count += 1
+        if self.full:
+            self.run.offer(int(round(self.objective_value)))
         if self.run.should_stop():
             self.stop_search()
 

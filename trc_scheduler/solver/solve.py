@@ -29,7 +29,7 @@ from .hints import add_hints, baseline
 from .model import build_model
 from .problem import Problem
 from .reasons import fallback_reasons, impossible_reasons
-from .search import BoundWatcher, Progress, Run, complete_hint, keep_as_hint, placement_of, solver_for
+from .search import Progress, Run, Watcher, complete_hint, keep_as_hint, placement_of, solver_for
 from .stages import LATER_SHARE, STAFF_SHARE, bed_model_fits, first_placement, name_beds, \
     rounds_with_beds, staff
 
@@ -143,7 +143,7 @@ def _solve(problem: Problem, run: Run, num_workers: int, seed: int) -> Result:
         else:
             solver = solver_for(max(0.05, LATER_SHARE * run.left()), num_workers, seed + round_)
             solver.parameters.cp_model_probing_level = 0
-            code = run.run(solver, a.cp, BoundWatcher(run))
+            code = run.run(solver, a.cp, Watcher(run))
             if code == cp_model.INFEASIBLE:
                 if best is None and fallback is None:  # the relaxation (and its sound cuts) is infeasible
                     return _infeasible(problem, a, run.started, run.left() + run.elapsed(), seed)

@@ -11,7 +11,7 @@ from .extract import extract, schedule_costs
 from .hints import hint_schedule
 from .model import build_model
 from .problem import Problem
-from .search import (BoundWatcher, FullWatcher, Run, complete_hint, fixed_values, keep_as_hint, placement_of,
+from .search import (Run, Watcher, complete_hint, fixed_values, keep_as_hint, placement_of,
                      solver_for)
 
 log = logging.getLogger("trc_scheduler.solver.solve")  # one logger for the whole solve
@@ -57,7 +57,7 @@ def first_placement(problem: Problem, a, run: Run, num_workers: int, seed: int):
     solver = solver_for(max(0.05, FIRST_SHARE * run.left()), num_workers, seed)
     solver.parameters.cp_model_probing_level = 0
     with fixed_values(a.cp, on):
-        code = run.run(solver, a.cp, BoundWatcher(run))
+        code = run.run(solver, a.cp, Watcher(run))
     if code == cp_model.INFEASIBLE:
         return "infeasible", None
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -74,7 +74,7 @@ def first_placement(problem: Problem, a, run: Run, num_workers: int, seed: int):
               if vid not in chosen or chosen[vid][0] != k}
     solver = solver_for(max(0.05, 0.5 * run.left()), num_workers, seed)
     with fixed_values(a.cp, others):
-        code = run.run(solver, a.cp, BoundWatcher(run))
+        code = run.run(solver, a.cp, Watcher(run))
     log.debug("stage A1: %s at %.1fs", solver.status_name(code), run.elapsed())
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, guided
@@ -122,7 +122,7 @@ def rounds_with_beds(problem: Problem, a, best, fallback, run: Run, num_workers:
         solver.parameters.cp_model_probing_level = 0
         if round_ == 0:
             pm.cp.minimize(pm.terms["unscheduled"])
-        code = run.run(solver, pm.cp, BoundWatcher(run))
+        code = run.run(solver, pm.cp, Watcher(run))
         if code == cp_model.INFEASIBLE:
             return "infeasible" if best is None else best
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -198,7 +198,7 @@ def name_beds(problem: Problem, a, starts: dict, roster: set, run: Run, num_work
     complete_hint(c.cp, min(2.0, 0.05 * run.left()), seed)
     solver = solver_for(max(0.05, min(0.2 * run.left(), 20.0)), num_workers, seed)
     solver.parameters.cp_model_probing_level = 0
-    code = run.run(solver, c.cp, BoundWatcher(run))
+    code = run.run(solver, c.cp, Watcher(run))
     log.debug("bed stage: %s %s at %.1fs", solver.status_name(code),
               solver.objective_value if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None, run.elapsed())
     if code == cp_model.INFEASIBLE:
@@ -258,7 +258,7 @@ def staff(problem: Problem, a, placed: dict, roster: set, run: Run, num_workers:
     solver = solver_for(max(0.05, left), workers, seed)
     if len(b.nurse) > 4000:
         solver.parameters.cp_model_probing_level = 0
-    code = run.run(solver, b.cp, FullWatcher(run))
+    code = run.run(solver, b.cp, Watcher(run, full=True))
     if code == cp_model.INFEASIBLE:
         return None, True
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -294,15 +294,9 @@ def guided_first_fit(problem: Problem, a, chosen: dict, run: Run, seed: int):
     at = {vid: a.plans[vid].candidates[k].start for vid, (k, _bed) in chosen.items()}
     named, _left = _bed_names(problem, a, at, min(1.0, 0.05 * run.left()), seed)
     wanted = {vid: problem.at(start).isoformat() for vid, start in at.items()}
-    try:  # a few passes on units small enough (one pass takes ~0.1 s on 18 beds, ~25 s on 72 beds x 4 weeks)
-        schedule = guided(problem.raw, wanted, named, passes=GUIDED_PASSES if bed_model_fits(a) else 1)
-    except Exception:  # noqa: BLE001 - a warm start is optional
-        log.exception("guided first fit failed")
-        return None
-    if schedule is None:
-        return None
-    log.debug("guided first fit: %s", schedule["objective"])
-    return _entry(problem, schedule)
+    # a few passes on units small enough (one pass takes ~0.1 s on 18 beds, ~25 s on 72 beds x 4 weeks)
+    passes = GUIDED_PASSES if bed_model_fits(a) else 1
+    return _first_fit_entry(problem, "guided first fit", lambda: guided(problem.raw, wanted, named, passes=passes))
 
 
 def _bed_names(problem: Problem, a, at: dict, seconds: float, seed: int):
@@ -332,12 +326,17 @@ def staffed_first_fit(problem: Problem, a, placed: dict):
     from .greedy import staff_placement
 
     rows = {vid: (problem.at(a.plans[vid].candidates[k].start).isoformat(), bed) for vid, (k, bed) in placed.items()}
+    return _first_fit_entry(problem, "first-fit staffing", lambda: staff_placement(problem.raw, rows))
+
+
+def _first_fit_entry(problem: Problem, name: str, make):
+    """Run a first-fit heuristic (``make()`` -> checked schedule or None); return its best-so-far entry or None."""
     try:
-        schedule = staff_placement(problem.raw, rows)
+        schedule = make()
     except Exception:  # noqa: BLE001 - a warm start is optional
-        log.exception("first-fit staffing failed")
+        log.exception("%s failed", name)
         return None
     if schedule is None:
         return None
-    log.debug("first-fit staffing: %s", schedule["objective"])
+    log.debug("%s: %s", name, schedule["objective"])
     return _entry(problem, schedule)
