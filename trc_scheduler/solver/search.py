@@ -33,6 +33,7 @@ class Run:
         self.best_at: float | None = None
         self.stopped = False
         self.solver: cp_model.CpSolver | None = None
+        self.beds_named: dict = {}  # starts (frozenset of visit, minute) -> (visit -> bed, left): see stages
         self._lock = threading.Lock()
 
     def left(self) -> float:

@@ -177,7 +177,7 @@ def name_beds(problem: Problem, a, starts: dict, roster: set, run: Run, num_work
     from .placement import start_plans
 
     at = {vid: a.plans[vid].candidates[k].start for vid, k in starts.items()}
-    named, left = _bed_names(problem, a, at, min(2.0, 0.05 * run.left()), seed)
+    named, left = _bed_names(problem, a, at, run, min(2.0, 0.05 * run.left()), seed)
     log.debug("beds named: %d stays bedded, %d not at %.1fs", len(named), len(left), run.elapsed())
     if not left:  # every stay has a bed at stage A's start
         return {vid: (k, named.get(vid)) for vid, k in starts.items()}, False
@@ -292,24 +292,32 @@ def guided_first_fit(problem: Problem, a, chosen: dict, run: Run, seed: int):
     from .greedy import guided
 
     at = {vid: a.plans[vid].candidates[k].start for vid, (k, _bed) in chosen.items()}
-    named, _left = _bed_names(problem, a, at, min(1.0, 0.05 * run.left()), seed)
+    named, _left = _bed_names(problem, a, at, run, min(1.0, 0.05 * run.left()), seed)
     wanted = {vid: problem.at(start).isoformat() for vid, start in at.items()}
     # a few passes on units small enough (one pass takes ~0.1 s on 18 beds, ~25 s on 72 beds x 4 weeks)
     passes = GUIDED_PASSES if bed_model_fits(a) else 1
     return _first_fit_entry(problem, "guided first fit", lambda: guided(problem.raw, wanted, named, passes=passes))
 
 
-def _bed_names(problem: Problem, a, at: dict, seconds: float, seed: int):
+def _bed_names(problem: Problem, a, at: dict, run: Run, seconds: float, seed: int):
     """Name the beds of stays starting at ``at`` (visit -> minute): best fit, then CP-SAT (small units) for
-    more; return (visit -> bed, stays left without a bed). Previous beds are kept where they fit."""
+    more; return (visit -> bed, stays left without a bed). Previous beds are kept where they fit.
+
+    The guided first fit and the bed stage both name A1's placement: the run keeps the answer.
+    """
     from .beds import assign_beds, assign_beds_exact
 
+    key = frozenset(at.items())
+    if key in run.beds_named:
+        named, left = run.beds_named[key]
+        return dict(named), list(left)
     previous = {vid: v.bed for vid, v in problem.previous.visits.items() if v.bed is not None}
     named, left = assign_beds(problem, a.plans, at, previous)
     if left and bed_model_fits(a):  # its room pairs grow too big on big units
         exact = assign_beds_exact(problem, a.plans, at, named, previous, seconds, seed)
         if exact is not None and len(exact[1]) < len(left):
             named, left = exact
+    run.beds_named[key] = (dict(named), list(left))
     return named, left
 
 
