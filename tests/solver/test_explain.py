@@ -89,3 +89,14 @@ def test_explanations_of_a_busy_week_are_fast():
     assert time.perf_counter() - began < 1.0
     assert set(reasons) == {u["visit"] for u in schedule["unscheduled"]}
     assert all(reasons.values())
+
+
+def test_past_the_deadline_reasons_skip_the_nearest_start_outside_the_window():
+    instance = load_example("example-overbooked")
+    schedule = greedy(instance)
+    full = explain_unscheduled(instance, schedule)
+    hurried = explain_unscheduled(instance, schedule, deadline=time.perf_counter() - 1)
+    assert set(hurried) == set(full) and all(hurried.values())
+    assert any("the nearest start that would work" in r for r in full.values())
+    assert not any("the nearest start that would work" in r for r in hurried.values())
+    assert all(full[vid].startswith(reason) for vid, reason in hurried.items())

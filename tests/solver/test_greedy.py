@@ -27,6 +27,16 @@ def test_greedy_schedule_of_generated_weeks_passes_check(seed, beds, days, load)
     assert schedule["status"] == "FEASIBLE"
 
 
+def test_greedy_without_explanations_gives_the_same_schedule_with_short_reasons():
+    instance = load_example("example-overbooked")
+    explained, quick = greedy(instance), greedy(instance, explain=False)
+    assert {k: v for k, v in quick.items() if k not in ("unscheduled", "solve_seconds")} == \
+        {k: v for k, v in explained.items() if k not in ("unscheduled", "solve_seconds")}
+    assert [u["visit"] for u in quick["unscheduled"]] == [u["visit"] for u in explained["unscheduled"]]
+    assert {u["reason"] for u in quick["unscheduled"]} == {"not placed by the first-fit baseline"}
+    assert "not placed by the first-fit baseline" not in {u["reason"] for u in explained["unscheduled"]}
+
+
 def test_greedy_gives_up_cleanly_when_mandatory_visits_clash():
     instance = load_example("example-infeasible")
     schedule = greedy(instance)

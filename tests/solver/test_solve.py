@@ -156,6 +156,20 @@ def test_stop_event_already_set_returns_the_first_schedule():
     assert result.bound <= result.objective
 
 
+def test_the_first_fit_schedule_when_returned_explains_its_unscheduled_visits():
+    import threading
+
+    stop = threading.Event()
+    stop.set()  # CP-SAT never runs: the first-fit baseline is what comes back
+    data = load_example("example-overbooked")
+    result = solved(data, limit=30, stop_event=stop)
+    assert result.status == "FEASIBLE" and result.schedule["unscheduled"]
+    assert round(result.solve_seconds, 3) == result.schedule["solve_seconds"]
+    reasons = [u["reason"] for u in result.schedule["unscheduled"]]
+    assert "not placed by the first-fit baseline" not in reasons and all(reasons)
+    assert_well_formed(data, result)
+
+
 def test_tiny_instance_is_proven_optimal_by_the_two_phases():
     data = tiny_instance([tiny_visit("V1", earliest="09:00", latest="12:00", target_start=at("11:00"))])
     result = solved(data)

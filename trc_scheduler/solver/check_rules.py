@@ -141,7 +141,7 @@ def _check_staff_member(inst: Instance, member, shifts, report) -> None:
     if minutes > member.max_minutes:
         report.add("H6", f"max minutes: {sid} works {minutes} min > {member.max_minutes}")
     if member.max_consecutive_days:
-        days = sorted({inst.local(s.start).date() for s in shifts})
+        days = sorted({inst.day(s.start) for s in shifts})
         run = best = 1 if days else 0
         for d1, d2 in zip(days, days[1:]):
             run = run + 1 if d2 - d1 == timedelta(days=1) else 1

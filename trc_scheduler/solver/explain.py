@@ -9,6 +9,7 @@ says so honestly (optional and cheaper to leave out, or the search stopped).
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter
 
 from .check import read_plan
@@ -18,16 +19,26 @@ from .state import State, fitting_beds, precedence_ok
 _SCAN_LIMIT = 400  # grid steps looked at outside the window for the nearest start that works
 
 
-def explain_unscheduled(instance, schedule: dict) -> dict[str, str]:
-    """Return {visit id: reason} for every visit the schedule leaves unscheduled."""
+def explain_unscheduled(instance, schedule: dict, deadline: float | None = None) -> dict[str, str]:
+    """Return {visit id: reason} for every visit the schedule leaves unscheduled.
+
+    Past ``deadline`` (a ``time.perf_counter()`` instant) the reasons no
+    longer look for the nearest start outside the window, the slow part on
+    a big unit (every start tried is a whole placement and staffing check).
+    """
     inst = instance if isinstance(instance, Instance) else parse_instance(instance)
     plan = read_plan(inst, schedule)
     state = State.from_plan(inst, plan)
-    return {vid: explain_visit(state, visit) for vid, visit in inst.visits.items() if vid not in plan.starts}
+    return {vid: explain_visit(state, visit, nearest=deadline is None or time.perf_counter() < deadline)
+            for vid, visit in inst.visits.items() if vid not in plan.starts}
 
 
-def explain_visit(state: State, visit: Visit) -> str:
-    """Return why one visit cannot (or need not) be placed in the state's schedule."""
+def explain_visit(state: State, visit: Visit, nearest: bool = True) -> str:
+    """Return why one visit cannot (or need not) be placed in the state's schedule.
+
+    With ``nearest``, a visit that fits nowhere in its window is also told
+    the nearest start outside it that would work.
+    """
     inst = state.inst
     static = _static_reason(state, visit)
     if static:
@@ -43,7 +54,7 @@ def explain_visit(state: State, visit: Visit) -> str:
     others = [f"{_NAMES[c]} at {n} start{'s' if n > 1 else ''}" for c, n in counts.items() if c != main]
     if others:
         text += f" (also {', '.join(others)})"
-    nearest = _nearest_outside(state, visit, beds)
+    nearest = _nearest_outside(state, visit, beds) if nearest else None
     if nearest is not None:
         side = "after its window closes" if nearest > visit.latest else "before its window opens"
         text += f"; the nearest start that would work is {inst.fmt(nearest)}, {side} {inst.fmt(visit.latest if nearest > visit.latest else visit.earliest)}"

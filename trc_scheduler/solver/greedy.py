@@ -17,8 +17,13 @@ from .parsed import Instance, Visit, parse_instance
 from .state import State, fitting_beds, precedence_ok
 
 
-def greedy(instance) -> dict:
-    """Return a trc-schedule/1 dict built by the first-fit baseline."""
+def greedy(instance, explain: bool = True) -> dict:
+    """Return a trc-schedule/1 dict built by the first-fit baseline.
+
+    Without ``explain`` the unscheduled visits keep a short generic reason
+    (the engine, which uses the baseline as a warm start, explains only the
+    schedule it returns).
+    """
     began = time.perf_counter()
     inst = parse_instance(instance)
     state = State(inst)
@@ -32,7 +37,7 @@ def greedy(instance) -> dict:
     mandatory_out = any(inst.visits[v].mandatory for v in left_out)
     if report.ok and not mandatory_out:
         schedule["objective"] = report.cost
-        reasons = explain_unscheduled(inst, schedule)
+        reasons = explain_unscheduled(inst, schedule) if explain else {}
         for item in schedule["unscheduled"]:
             item["reason"] = reasons.get(item["visit"]) or item["reason"]
     else:

@@ -55,7 +55,7 @@ def baseline(m: ScheduleModel) -> dict | None:
     """Return the first-fit baseline's schedule when it is valid (it checks itself), else None."""
     try:
         from .greedy import greedy
-        schedule = greedy(m.problem.raw)
+        schedule = greedy(m.problem.raw, explain=False)  # explained only if it is returned
     except Exception:  # noqa: BLE001 - a warm start is optional
         return None
     if schedule.get("status") != "FEASIBLE" or schedule.get("objective") is None:

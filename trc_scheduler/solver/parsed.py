@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -117,6 +117,8 @@ class Instance:
     previous_visits: dict[str, tuple[int, str | None]]
     previous_shifts: set[tuple[str, str]] | None
     _shift_starts: list[int] = field(default_factory=list)
+    _days: dict = field(default_factory=dict)  # minute -> local date (``day``), filled as asked
+    _precedences_of: dict | None = None  # visit -> its precedences (``precedences_of``)
 
     # -- time --------------------------------------------------------------
     def minutes(self, text: str) -> int:
@@ -127,6 +129,22 @@ class Instance:
     def local(self, minute: int) -> datetime:
         """Return the local datetime of a minute offset."""
         return (self.origin + timedelta(minutes=minute)).astimezone(self.tz)
+
+    def precedences_of(self, vid: str) -> list[dict]:
+        """Return the precedences a visit takes part in (before or after), in instance order."""
+        if self._precedences_of is None:
+            self._precedences_of = {}
+            for p in self.precedences:
+                for side in {p["before"], p["after"]}:
+                    self._precedences_of.setdefault(side, []).append(p)
+        return self._precedences_of.get(vid, [])
+
+    def day(self, minute: int) -> date:
+        """Return the local calendar day of a minute offset (cached: rules ask it of the same shifts often)."""
+        found = self._days.get(minute)
+        if found is None:
+            found = self._days[minute] = self.local(minute).date()
+        return found
 
     def iso(self, minute: int) -> str:
         """Return the ISO 8601 local datetime (with offset) of a minute offset."""

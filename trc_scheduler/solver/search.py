@@ -25,6 +25,7 @@ class Run:
 
     def __init__(self, started: float, deadline: float, on_progress, stop_event):
         self.started, self.deadline = started, deadline
+        self.limit = deadline  # the caller's time limit (the search's ``deadline`` may stop before it)
         self.on_progress, self.stop_event = on_progress, stop_event
         self.best: int | None = None  # objective of the best full schedule so far
         self.bound = 0  # every cost is >= 0

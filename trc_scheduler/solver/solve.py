@@ -24,16 +24,20 @@ from ortools.sat.python import cp_model
 
 log = logging.getLogger(__name__)
 
-from .extract import empty_schedule, schedule_costs
+from .extract import empty_schedule
 from .hints import add_hints, baseline
 from .model import build_model
 from .problem import Problem
 from .reasons import fallback_reasons, impossible_reasons
 from .search import Progress, Run, Watcher, complete_hint, keep_as_hint, placement_of, solver_for
 from .stages import LATER_SHARE, STAFF_SHARE, bed_model_fits, first_placement, name_beds, \
-    rounds_with_beds, staff
+    rounds_with_beds, schedule_entry, staff
 
 __all__ = ["Progress", "Result", "solve"]
+
+#: time kept back from the search to explain the unscheduled visits: a share of the limit, at most
+#: this much per visit of the instance (the explanations skip their slowest part once the limit is reached)
+EXPLAIN_RESERVE, EXPLAIN_PER_VISIT_S = 0.02, 0.002
 
 
 @dataclass
@@ -99,7 +103,11 @@ def solve(problem: Problem, time_limit_s: float = 30.0, num_workers: int = 2, se
     thread): the best schedule so far is returned, FEASIBLE.
     """
     started = time.perf_counter()
-    run = Run(started, started + max(0.05, float(time_limit_s)), on_progress, stop_event)
+    limit = max(0.05, float(time_limit_s))
+    # the search stops early enough to explain the visits left out within the limit
+    run = Run(started, started + limit - min(EXPLAIN_RESERVE * limit, EXPLAIN_PER_VISIT_S * len(problem.visits)),
+              on_progress, stop_event)
+    run.limit = started + limit
     thread = run.watch()
     try:
         return _solve(problem, run, num_workers, seed)
@@ -183,39 +191,23 @@ def _solve(problem: Problem, run: Run, num_workers: int, seed: int) -> Result:
 
 
 def _result(problem: Problem, a, run: Run, fallback: dict | None, best) -> Result:
-    elapsed = run.elapsed()
     use_fallback = fallback is not None and (best is None or int(fallback["objective"]) < best[3])
-    if use_fallback:
-        return _from_baseline(problem, a, fallback, run, elapsed)
+    if use_fallback:  # the first-fit schedule beat what CP-SAT found in the time allowed
+        best = schedule_entry(problem, dict(fallback))
     if best is None:
         schedule = empty_schedule(problem, "UNKNOWN", fallback_reasons(a, None, unknown=True))
-        schedule["solve_seconds"] = round(elapsed, 3)
-        return Result("UNKNOWN", None, None, elapsed, None, None, schedule)
+        schedule["solve_seconds"] = round(run.elapsed(), 3)
+        return Result("UNKNOWN", None, None, run.elapsed(), None, None, schedule)
     schedule, terms, details, objective = best
     bound = min(run.bound, objective)
     status = "OPTIMAL" if bound == objective else "FEASIBLE"
-    schedule.update(status=status, objective=objective, bound=bound, solve_seconds=round(elapsed, 3))
-    schedule["unscheduled"] = _unscheduled(problem, a, schedule)
+    schedule["unscheduled"] = _unscheduled(problem, a, schedule, run.limit)
+    elapsed = run.elapsed()
+    schedule.update(status=status, objective=objective, bound=bound, solve_seconds=round(elapsed, 3), conflicts=[])
     return Result(status, objective, bound, elapsed, run.first, run.best_at, schedule, terms, details, [])
 
 
-def _from_baseline(problem: Problem, model, schedule: dict, run: Run, elapsed: float) -> Result:
-    """Return the first-fit schedule, which beat what CP-SAT found in the time allowed."""
-    schedule = dict(schedule)
-    objective = int(schedule["objective"])
-    bound = min(objective, run.bound)
-    status = "OPTIMAL" if bound == objective else "FEASIBLE"
-    details = schedule_costs(problem, schedule)
-    terms: dict[str, int] = {}
-    for term, _subject, amount in details:
-        terms[term] = terms.get(term, 0) + amount
-    schedule.update(status=status, objective=objective, bound=bound, solve_seconds=round(elapsed, 3),
-                    conflicts=[])
-    return Result(status, objective, bound, elapsed, run.first, run.best_at, schedule,
-                  terms, details, [])
-
-
-def _unscheduled(problem: Problem, model, schedule: dict) -> list[dict]:
+def _unscheduled(problem: Problem, model, schedule: dict, deadline: float) -> list[dict]:
     placed = {v["visit"] for v in schedule["visits"]}
     missing = [vid for vid in problem.visits if vid not in placed]
     if not missing:
@@ -223,7 +215,7 @@ def _unscheduled(problem: Problem, model, schedule: dict) -> list[dict]:
     reasons: dict[str, str] = {}
     try:
         from .explain import explain_unscheduled
-        reasons = dict(explain_unscheduled(problem.raw, schedule) or {})
+        reasons = dict(explain_unscheduled(problem.raw, schedule, deadline) or {})
     except Exception:  # noqa: BLE001 - an explanation must never lose the schedule
         reasons = {}
     fallback = fallback_reasons(model, schedule)

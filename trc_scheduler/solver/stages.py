@@ -321,7 +321,7 @@ def _bed_names(problem: Problem, a, at: dict, run: Run, seconds: float, seed: in
     return named, left
 
 
-def _entry(problem: Problem, schedule: dict):
+def schedule_entry(problem: Problem, schedule: dict):
     details = schedule_costs(problem, schedule)
     terms: dict[str, int] = {}
     for term, _subject, amount in details:
@@ -347,4 +347,4 @@ def _first_fit_entry(problem: Problem, name: str, make):
     if schedule is None:
         return None
     log.debug("%s: %s", name, schedule["objective"])
-    return _entry(problem, schedule)
+    return schedule_entry(problem, schedule)

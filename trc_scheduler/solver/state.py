@@ -144,8 +144,8 @@ class State:
         return None
 
     def _run_with(self, staff: str, shift: Shift) -> int:
-        day = self.inst.local(shift.start).date()
-        days = {self.inst.local(s.start).date() for s in self.rota.get(staff, [])} | {day}
+        day = self.inst.day(shift.start)
+        days = {self.inst.day(s.start) for s in self.rota.get(staff, [])} | {day}
         run, d = 1, day - timedelta(days=1)
         while d in days:
             run, d = run + 1, d - timedelta(days=1)
@@ -175,10 +175,11 @@ class State:
         """Return staff with a role who could do [a, b): working and free first, then addable."""
         inst, working, addable = self.inst, [], []
         for sid, m in inst.staff.items():
-            if role not in m.roles or any(overlaps(a, b, x, y) for x, y in self.busy.get(sid, ())):
+            if role not in m.roles:
                 continue
-            if (sid, shift.id) in self.worked:
-                working.append(sid)
+            if (sid, shift.id) in self.worked:  # busy only inside shifts worked, and shifts never overlap
+                if not any(overlaps(a, b, x, y) for x, y in self.busy.get(sid, ())):
+                    working.append(sid)
             elif self.why_not_work(sid, shift) is None:
                 addable.append(sid)
         addable.sort(key=lambda s: (shift.id in inst.staff[s].preferred_off, len(self.rota.get(s, []))))
@@ -188,9 +189,7 @@ class State:
 def precedence_ok(state: State, visit: Visit, start: int) -> bool:
     """Tell whether a start keeps every precedence with placed visits (and no 'before' is out)."""
     inst = state.inst
-    for p in inst.precedences:
-        if visit.id not in (p["before"], p["after"]):
-            continue
+    for p in inst.precedences_of(visit.id):
         mine_after = p["after"] == visit.id
         other = p["before"] if mine_after else p["after"]
         if other not in state.starts:
