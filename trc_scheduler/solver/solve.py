@@ -82,9 +82,9 @@ def solve(problem: Problem, time_limit_s: float = 30.0, num_workers: int = 2, se
     stage B (the full model with that placement fixed) names the primary
     nurses, may re-roster, and may still leave optional visits out. While
     time is left, the placement model with named beds goes on from the best
-    schedule (unscheduled cost alone first: stage U), or on units too big
-    for it the aggregate model does, and each better placement is staffed
-    in turn. The first-fit baseline is the first schedule and a warm start.
+    schedule (unscheduled cost alone first: stage U, then a neighbourhood
+    search by room and time, ``lns.py``), or on units too big for it the
+    aggregate model does, and each better placement is staffed in turn. The first-fit baseline is the first schedule and a warm start.
 
     Why the bound is a proof: every full schedule is feasible in the
     aggregate model (and in A0, and in the placement model) at a cost no

@@ -9,6 +9,7 @@ from ortools.sat.python import cp_model
 
 from .extract import extract, schedule_costs
 from .hints import hint_schedule
+from .lns import Neighbourhoods
 from .model import build_model
 from .problem import Problem
 from .search import (Run, Watcher, complete_hint, fixed_values, keep_as_hint, placement_of,
@@ -21,6 +22,8 @@ log = logging.getLogger("trc_scheduler.solver.solve")  # one logger for the whol
 FIRST_SHARE, LATER_SHARE = 0.3, 0.5
 #: stage B's share of the time left when more rounds may follow
 STAFF_SHARE = 0.5
+#: ... and of the time left, once it has a full schedule, before the rounds go on (``budget`` given)
+POLISH_SHARE = 0.2
 #: above this many primary-nurse variables stage B runs one CP-SAT worker (memory) ...
 PHASE_B_ONE_WORKER = 60_000
 #: ... and above this many it is not built: the placement is staffed first-fit (``greedy.py``)
@@ -87,6 +90,11 @@ def first_placement(problem: Problem, a, run: Run, num_workers: int, seed: int):
 #: passes of the guided first fit (``greedy.guided``) on units small enough for named beds
 GUIDED_PASSES = 6
 
+#: the later rounds with named beds search neighbourhoods (``lns.py``) rather than the whole model
+USE_LNS = True
+#: ... with, between them, rounds on the whole model for this share of the time left
+WHOLE_SHARE = 0.15
+
 #: the placement model with named beds is used to improve while it has at most this many bed variables
 BED_MODEL_MAX_VARS = 15_000
 
@@ -103,8 +111,10 @@ def rounds_with_beds(problem: Problem, a, best, fallback, run: Run, num_workers:
     named beds, warm-started from the best full schedule (else the first-fit
     one). Its first round minimises the unscheduled cost alone (stage U): its
     proven bound ``u`` cuts every later round (``unscheduled >= u`` holds for
-    every schedule) and raises the bound. Returns the best full schedule (as
-    ``staff`` gives it), None, or "infeasible".
+    every schedule) and raises the bound. The later rounds search
+    neighbourhoods by room and time (``lns.py``) until a cut forbids the
+    placement they start from; then CP-SAT's own search goes on. Returns
+    the best full schedule (as ``staff`` gives it), None, or "infeasible".
     """
     from .objective import TERMS
 
@@ -115,53 +125,70 @@ def rounds_with_beds(problem: Problem, a, best, fallback, run: Run, num_workers:
         complete_hint(pm.cp, min(5.0, 0.1 * run.left()), seed)
     total = sum(pm.terms[name] for name in TERMS)
     last = None
-    for round_ in range(50):
-        if run.should_stop():
-            break
-        solver = solver_for(max(0.05, LATER_SHARE * run.left()), num_workers, seed + round_)
-        solver.parameters.cp_model_probing_level = 0
-        if round_ == 0:
-            pm.cp.minimize(pm.terms["unscheduled"])
-        code = run.run(solver, pm.cp, Watcher(run))
-        if code == cp_model.INFEASIBLE:
-            return "infeasible" if best is None else best
-        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            break
-        if round_ == 0:
-            pm.cp.minimize(total)
-            low = int(math.ceil(solver.best_objective_bound - 1e-6))
-            run.raise_bound(low)
-            if low > 0:
-                pm.cp.add(pm.terms["unscheduled"] >= low)
-            cost = int(round(solver.value(total)))
+    hoods = Neighbourhoods(problem, pm, seed) if USE_LNS else None
+    for round_ in range(10_000):
+        if run.should_stop() or best is not None and run.bound >= best[3]:
+            break  # out of time, or the best schedule is proved optimal
+        if round_ > 0 and round_ % 2 == 0 and hoods is not None:
+            cost = hoods.improve(run, LATER_SHARE * run.left(), num_workers, seed + round_)
+            log.debug("neighbourhoods: %s at %.1fs (%d steps)", cost, run.elapsed(), hoods.step)
+            code, solver = cp_model.FEASIBLE, None
         else:
-            run.raise_bound(solver.best_objective_bound)
-            cost = int(round(solver.objective_value))
-        log.debug("placement model: %s %s bound %s at %.1fs", solver.status_name(code), cost,
-                  solver.best_objective_bound, run.elapsed())
-        if best is not None and run.bound >= best[3]:
-            break  # the best schedule is proved optimal
-        keep_as_hint(pm.cp, solver)
-        if last is not None and cost >= last or best is not None and cost >= best[3]:
-            if code == cp_model.OPTIMAL and round_ > 0:
+            # between neighbourhood rounds, a short whole-model round: it proves an easy week optimal
+            share = LATER_SHARE if hoods is None or round_ == 0 else WHOLE_SHARE
+            solver = solver_for(max(0.05, share * run.left()), num_workers, seed + round_)
+            solver.parameters.cp_model_probing_level = 0
+            if round_ == 0:
+                pm.cp.minimize(pm.terms["unscheduled"])
+            code = run.run(solver, pm.cp, Watcher(run))
+            if code == cp_model.INFEASIBLE:
+                return "infeasible" if best is None else best
+            if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                if hoods is not None and round_ > 0:
+                    continue  # a short round found nothing: the neighbourhoods go on
+                break
+            cost = _round_cost(pm, solver, run, total, first=round_ == 0)
+            log.debug("placement model: %s %s bound %s at %.1fs", solver.status_name(code), cost,
+                      solver.best_objective_bound, run.elapsed())
+            if best is not None and run.bound >= best[3]:
+                break
+            keep_as_hint(pm.cp, solver)
+        final = code == cp_model.OPTIMAL and round_ > 0
+        if cost is None or last is not None and cost >= last or best is not None and cost >= best[3]:
+            if final:
                 break
             continue  # no better placement yet: search on
         last = cost
-        placed = placement_of(pm, solver)
-        roster = {key for key, var in pm.work.items() if solver.boolean_value(var)}
-        final = code == cp_model.OPTIMAL and round_ > 0
+        if solver is None:
+            placed, roster = hoods.placement()
+        else:
+            placed = placement_of(pm, solver)
+            roster = {key for key, var in pm.work.items() if solver.boolean_value(var)}
         found, cut = staff(problem, a, placed, roster, run, num_workers, seed,
-                            budget=None if final else STAFF_SHARE * run.left())
+                           budget=None if final else STAFF_SHARE * run.left())
         if found is not None and (best is None or found[3] < best[3]):
             best = found
         if cut:  # these starts of the mandatory visits cannot be staffed: never again
             must = [pm.x[vid][k] for vid, (k, _bed) in placed.items() if problem.visits[vid].mandatory]
             pm.cp.add_bool_or([~lit for lit in must])
             pm.cp.clear_hints()
-            last = None
+            last = hoods = None  # the neighbourhoods start from the hint, which the cut now forbids
         elif final:
             break
     return best
+
+
+def _round_cost(pm, solver, run: Run, total, first: bool) -> int:
+    """Return the cost of a round's placement; after stage U (``first``), cut and minimise the whole cost."""
+    if not first:
+        run.raise_bound(solver.best_objective_bound)
+        return int(round(solver.objective_value))
+    pm.cp.minimize(total)
+    low = int(math.ceil(solver.best_objective_bound - 1e-6))
+    run.raise_bound(low)
+    if low > 0:
+        pm.cp.add(pm.terms["unscheduled"] >= low)
+    return int(round(solver.value(total)))
 
 
 def name_beds(problem: Problem, a, starts: dict, roster: set, run: Run, num_workers: int, seed: int):
@@ -253,6 +280,8 @@ def staff(problem: Problem, a, placed: dict, roster: set, run: Run, num_workers:
             run.offer(completed[3])
     log.debug("stage B hint completed: %s at %.1fs", fallback and fallback[3], run.elapsed())
     left -= time.perf_counter() - began
+    if fallback is not None and budget is not None:  # staffed already: polish it briefly, search placements on
+        left = min(left, POLISH_SHARE * run.left())
     # each worker holds its own copy of the model: one worker on the biggest (memory)
     workers = 1 if len(b.nurse) > PHASE_B_ONE_WORKER else num_workers
     solver = solver_for(max(0.05, left), workers, seed)

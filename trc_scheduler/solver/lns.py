@@ -1,0 +1,118 @@
+"""Large neighbourhood search on the placement model with named beds (units small enough for it).
+
+CP-SAT's own neighbourhoods know nothing of rooms, stays or shifts. Here
+each step frees one piece of the week that could take a visit left out:
+the stays in a few rooms (those with beds the visit fits) during its
+window, the visits left out whose windows meet it, and the roster of the
+shifts in that time; everything else keeps its value (start, bed, roster)
+from the best placement so far, the model's complete hint. A step that
+finds a cheaper placement makes it the hint.
+"""
+from __future__ import annotations
+
+import random
+
+from ortools.sat.python import cp_model
+
+from .problem import Problem
+from .search import Run, Watcher, fixed_values, keep_as_hint, solver_for
+
+#: rooms freed per step, and the margin (minutes) around the window of the visit aimed at
+ROOMS_PER_STEP, MARGIN_MIN = 3, 12 * 60
+#: time for one step: CP-SAT presolves the whole model each time (~0.1 s on 18 beds x 7 days)
+STEP_SECONDS = 0.6
+
+
+class Neighbourhoods:
+    """Steps of the search on one placement model ``pm`` (named beds), from its complete hint."""
+
+    def __init__(self, problem: Problem, pm, seed: int):
+        self.problem, self.pm = problem, pm
+        self.rng = random.Random(seed)
+        self.room_of = {b.id: b.room for b in problem.beds.values()}
+        self.step = 0
+
+    def improve(self, run: Run, seconds: float, num_workers: int, seed: int) -> int | None:
+        """Search neighbourhoods for ``seconds``; return the cost of a better placement found, or None."""
+        best = None
+        end = run.elapsed() + seconds
+        while not run.should_stop() and run.elapsed() + 0.1 < end:
+            values = self._hinted()
+            if not values:
+                return best
+            fixed = self._fix_outside(values, self._pick(values))
+            solver = solver_for(max(0.05, min(STEP_SECONDS, end - run.elapsed())), num_workers, seed + self.step)
+            solver.parameters.cp_model_probing_level = 0
+            self.step += 1
+            with fixed_values(self.pm.cp, fixed):
+                code = run.run(solver, self.pm.cp, Watcher(run))
+            if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                continue
+            cost = int(round(solver.objective_value))
+            if cost < self._cost(values):
+                keep_as_hint(self.pm.cp, solver)
+                best = cost
+        return best
+
+    def placement(self) -> tuple[dict, set]:
+        """Return the hinted placement (visit -> (candidate index, bed)) and roster."""
+        values, pm = self._hinted(), self.pm
+        placed = {}
+        for vid, sched in pm.sched.items():
+            if values.get(sched.index):
+                k = next(k for k, x in enumerate(pm.x[vid]) if values.get(x.index))
+                placed[vid] = (k, next((b for b, var in pm.bed.get(vid, {}).items() if values.get(var.index)), None))
+        return placed, {key for key, var in pm.work.items() if values.get(var.index)}
+
+    def _hinted(self) -> dict[int, int]:
+        hint = self.pm.cp.proto.solution_hint
+        return dict(zip(hint.vars, hint.values))
+
+    def _cost(self, values: dict[int, int]) -> int:
+        objective = self.pm.cp.proto.objective
+        return int(round(objective.offset + sum(c * values.get(v, 0) for v, c in zip(objective.vars, objective.coeffs))))
+
+    def _pick(self, values: dict[int, int]) -> tuple[set[str], tuple[int, int], set[str]]:
+        """Return (visits freed, time window, rooms freed) around a visit left out (else anywhere)."""
+        p, pm = self.problem, self.pm
+        out = [v for v, s in pm.sched.items() if not values.get(s.index) and pm.bed.get(v)]
+        if out:
+            weights = [p.visits[v].priority + 1 for v in out]
+            aim = self.rng.choices(out, weights)[0]
+            rooms = sorted({self.room_of[b] for b in pm.bed[aim]})
+        else:
+            aim = self.rng.choice(sorted(pm.sched))
+            rooms = sorted({self.room_of[b] for b in p.beds})
+        visit = p.visits[aim]
+        lo = visit.earliest_min - MARGIN_MIN
+        hi = visit.latest_min + visit.duration_minutes + MARGIN_MIN
+        chosen = set(self.rng.sample(rooms, min(ROOMS_PER_STEP, len(rooms))))
+        freed = {aim}
+        for vid, sched in pm.sched.items():
+            v = p.visits[vid]
+            if values.get(sched.index):
+                start = values[pm.start[vid].index]
+                if start < hi and lo < start + v.duration_minutes:
+                    bed = next((b for b, var in pm.bed.get(vid, {}).items() if values.get(var.index)), None)
+                    if bed is None or self.room_of[bed] in chosen:
+                        freed.add(vid)
+            elif v.earliest_min < hi and lo < v.latest_min + v.duration_minutes and \
+                    (not pm.bed.get(vid) or any(self.room_of[b] in chosen for b in pm.bed[vid])):
+                freed.add(vid)
+        return freed, (lo, hi), chosen
+
+    def _fix_outside(self, values: dict[int, int], picked) -> dict[int, int]:
+        """Fix starts, beds and roster outside the neighbourhood to their hinted values."""
+        freed, (lo, hi), _rooms = picked
+        pm, fixed = self.pm, {}
+        for vid, sched in pm.sched.items():
+            if vid in freed:
+                continue
+            for var in [sched, *pm.x[vid], *pm.bed.get(vid, {}).values()]:
+                fixed[var.index] = values.get(var.index, 0)
+        shifts = self.problem.shifts
+        for (sid, i), var in pm.work.items():
+            if not (shifts[i].start_min < hi and lo < shifts[i].end_min):
+                fixed[var.index] = values.get(var.index, 0)
+        return fixed
+
