@@ -84,7 +84,8 @@ def solve(problem: Problem, time_limit_s: float = 30.0, num_workers: int = 2, se
     time is left, the placement model with named beds goes on from the best
     schedule (unscheduled cost alone first: stage U, then a neighbourhood
     search by room and time, ``lns.py``), or on units too big for it the
-    aggregate model does, and each better placement is staffed in turn. The first-fit baseline is the first schedule and a warm start.
+    aggregate model does, and each better placement is staffed in turn.
+    The first-fit baseline is the first schedule and a warm start.
 
     Why the bound is a proof: every full schedule is feasible in the
     aggregate model (and in A0, and in the placement model) at a cost no
@@ -196,8 +197,9 @@ def _result(problem: Problem, a, run: Run, fallback: dict | None, best) -> Resul
         best = schedule_entry(problem, dict(fallback))
     if best is None:
         schedule = empty_schedule(problem, "UNKNOWN", fallback_reasons(a, None, unknown=True))
-        schedule["solve_seconds"] = round(run.elapsed(), 3)
-        return Result("UNKNOWN", None, None, run.elapsed(), None, None, schedule)
+        elapsed = run.elapsed()
+        schedule["solve_seconds"] = round(elapsed, 3)
+        return Result("UNKNOWN", None, None, elapsed, None, None, schedule)
     schedule, terms, details, objective = best
     bound = min(run.bound, objective)
     status = "OPTIMAL" if bound == objective else "FEASIBLE"
