@@ -188,3 +188,23 @@ def test_roster_page_has_no_inline_script_and_carries_the_version(client, login,
     html = _page(client, "/roster/2026-11-23-D")
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
     assert f'data-version-id="{published["version"].id}"' in html and "js/roster.js" in html
+
+
+@pytest.mark.parametrize("cards, stays, tasks, cols, level", [
+    (5, 4, 6, 6, 0),      # a quiet shift: the usual six columns
+    (13, 18, 21, 7, 0),   # 12 rooms and the outpatients: two rows of seven
+    (13, 19, 10, 7, 1),   # more stays than beds: tighter
+    (13, 12, 22, 7, 1),   # many tasks: four task columns
+    (13, 25, 47, 7, 2),   # a busy day shift of a full unit: tightest
+    (30, 5, 5, 9, 0),     # never more than nine columns
+])
+def test_print_layout_packs_a_busy_shift_tighter(cards, stays, tasks, cols, level):
+    from trc_scheduler.services.roster import print_layout
+
+    assert print_layout(cards, stays, tasks) == {"cols": cols, "level": level}
+
+
+def test_roster_page_carries_its_print_layout(client, login, users, published):
+    login(users["nurse"])
+    html = client.get("/roster/2026-11-23-D").get_data(as_text=True)
+    assert re.search(r'class="roster print-0" style="--print-cols: 6"', html)

@@ -76,3 +76,28 @@ def test_nurse_roster_next_shift_my_schedule_ics_and_pdf(browser, live_server, p
         assert "Sign out" not in text
     finally:
         context.close()
+
+
+def test_the_busiest_shift_of_the_week_still_prints_on_one_page(browser, live_server, published_current_week):
+    from trc_scheduler.services.roster import published_weeks, shift_roster
+
+    nurse = User.query.filter_by(email="nurse@trc.demo").one()
+    now = datetime.now(TZ)
+    rosters = [shift_roster(nurse, pw, shift, now) for pw in published_weeks() for shift in pw.shifts if pw.owns(shift)]
+    busiest = max(rosters, key=lambda r: (len(r["tasks"]), len(r["stays"])))
+    assert len(busiest["tasks"]) > 21 and busiest["print"]["level"] >= 1  # the packed layout is what is tested
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.base = live_server
+    try:
+        sign_in(page, "nurse@trc.demo", "demo-nurse-2026")
+        page.goto(f"{page.base}/roster/{busiest['shift'].id}")
+        for paper in ("Letter", "A4"):
+            reader = PdfReader(io.BytesIO(page.pdf(format=paper, landscape=True, print_background=True)))
+            assert len(reader.pages) == 1, f"{paper}: {len(busiest['tasks'])} tasks, {len(busiest['stays'])} stays"
+            text = reader.pages[0].extract_text()
+            assert all(bed["id"] in text for room in busiest["rooms"] for bed in room["beds"])
+            assert all(task["label"].split()[0] in text for task in busiest["tasks"])
+    finally:
+        context.close()

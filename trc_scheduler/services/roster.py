@@ -325,13 +325,28 @@ def shift_roster(user, pw: PublishedWeek, shift: ShiftSpan, now: datetime) -> di
                 for b in pw.instance["beds"] if b["room"] == room["id"]]
         rooms.append({"id": room["id"], "name": room.get("name", room["id"]), "beds": beds})
     tasks, hidden = _tasks(pw, shift, now, visible)
+    outpatients = [s for s in stays if not s["bed"]]
     return {
         "week": pw, "shift": shift, "now": now, "rooms": rooms, "stays": stays,
-        "outpatients": [s for s in stays if not s["bed"]],
+        "outpatients": outpatients, "print": print_layout(len(rooms) + bool(outpatients), len(stays), len(tasks)),
         "admissions": [s for s in stays if shift.start <= s["start"] < shift.end],
         "discharges": [s for s in stays if shift.start < s["end"] <= shift.end],
         "tasks": tasks, "hidden_tasks": hidden, "colors": study_colors(), **_people(pw, shift, stays),
     }
+
+
+#: the printed roster packs tighter above these many tasks or stays (level 1, then 2) to stay on one page
+PRINT_LEVELS = ((21, 18), (36, 24))
+
+
+def print_layout(cards: int, stays: int, tasks: int) -> dict:
+    """Return how the printed roster packs a shift onto one page: bed-map columns and a density level.
+
+    The bed map takes two rows of cards (six columns at least, nine at most);
+    a busy shift gets smaller type and more task columns (``roster.css``).
+    """
+    level = sum(1 for most_tasks, most_stays in PRINT_LEVELS if tasks > most_tasks or stays > most_stays)
+    return {"cols": min(9, max(6, ceil(cards / 2))), "level": level}
 
 
 def republished_notice(user, pw: PublishedWeek, shift: ShiftSpan, seen_version_id: int | None) -> dict | None:
