@@ -198,3 +198,25 @@ def test_a_valid_schedule_warm_starts_the_full_model_at_its_own_cost(name):
     solver = complete_hint(model.cp, 20.0)
     assert solver is not None, "a valid schedule could not be completed in the full model"
     assert round(solver.objective_value) == schedule["objective"]
+
+
+@pytest.mark.parametrize("first_fit_staffing", [False, True])
+def test_the_path_of_units_too_big_for_named_beds_gives_checked_schedules(monkeypatch, first_fit_staffing):
+    """On a 72-bed, 4-week unit the engine runs A1, the bed stage and aggregate rounds (and, above a size,
+    staffs first fit): forced here on a small week, its schedules pass the checker all the same."""
+    import importlib
+
+    from trc_scheduler.solver import stages
+
+    solve_module = importlib.import_module("trc_scheduler.solver.solve")  # the package exports the function
+    monkeypatch.setattr(stages, "BED_MODEL_MAX_VARS", 0)
+    if first_fit_staffing:
+        monkeypatch.setattr(stages, "PHASE_B_MAX_NURSE_VARS", 0)
+    named = []
+    real = solve_module.name_beds
+    monkeypatch.setattr(solve_module, "name_beds", lambda *args, **kw: named.append(1) or real(*args, **kw))
+    data = load_example("example-week")
+    result = solved(data, limit=8, workers=2)
+    assert named, "the bed stage of the big-unit path did not run"
+    assert result.status in ("OPTIMAL", "FEASIBLE")
+    assert_well_formed(data, result)

@@ -74,13 +74,14 @@ def solve(problem: Problem, time_limit_s: float = 30.0, num_workers: int = 2, se
     place, their starts and the roster, with bed sets as capacities over
     time instead of named beds and H7 replaced by nurse capacity and a lower
     bound of continuity: a relaxation of the full model whose cost never
-    exceeds the full cost. It runs first without nurse capacity (A0), then
-    keeps A0's starts to find a roster (A1); a first fit guided by each of
-    their placements (``greedy.guided``) makes it a whole schedule at once
-    (on a light week, where A0 places every visit, the rounds with named
-    beds start from it straight away). The bed stage names the beds;
-    stage B (the full model with that placement fixed) names the primary
-    nurses, may re-roster, and may still leave optional visits out. While
+    exceeds the full cost. It runs first without nurse capacity (A0); a
+    first fit guided by its placement (``greedy.guided``) makes it a whole
+    schedule at once, from which, on a unit small enough for named beds,
+    the rounds with named beds start straight away. On bigger units A1
+    keeps A0's starts to find a roster, a guided first fit makes that whole
+    too, and the bed stage names the beds. Stage B (the full model with a
+    placement fixed) names the primary nurses of each placement, may
+    re-roster, and may still leave optional visits out. While
     time is left, the placement model with named beds goes on from the best
     schedule (unscheduled cost alone first: stage U, then a neighbourhood
     search by room and time, ``lns.py``), or on units too big for it the

@@ -40,19 +40,23 @@ def nurse_variables(a, placed: dict) -> int:
 
 
 def first_placement(problem: Problem, a, run: Run, num_workers: int, seed: int):
-    """Stage A's first placement, in two quick steps; return (outcome, guided).
+    """Stage A's first placement; return (outcome, guided).
 
-    ``outcome`` is the solved solver, None, "infeasible", or "direct" (A0
-    placed every visit: go straight to named beds); ``guided`` is the better
-    of A0's and A1's placements made whole by ``greedy.guided`` (a
-    best-so-far entry), or None.
+    ``outcome`` is the solved solver, None, "infeasible", or "direct" (a
+    unit small enough for named beds: go straight to the rounds with named
+    beds); ``guided`` is stage A's placement made whole by ``greedy.guided``
+    (a best-so-far entry), or None.
 
     Nurse capacity is what makes stage A hard to search (it ties the starts
     to the RN roster). So A0 solves the aggregate model without it: easy, and
-    a relaxation, so its proven bound is a bound of the whole problem. Then
-    A1 keeps A0's starts (visits may still be left out) and finds the roster
-    with nurse capacity: its solution is a placement of the whole aggregate
-    model, and the warm start of the later rounds.
+    a relaxation, so its proven bound is a bound of the whole problem. On a
+    unit small enough for named beds, A0's placement made whole is the warm
+    start of the rounds with named beds, which handle nurse capacity, rooms
+    and beds at once (A1, the bed stage and stage B on A1's placement cost
+    ~3 s of a 10 s week and rarely beat it). On bigger units A1 keeps A0's
+    starts (visits may still be left out) and finds the roster with nurse
+    capacity: its solution is a placement of the whole aggregate model, and
+    the warm start of the later rounds.
     """
     if run.should_stop() or a.capacity_on is None:
         return None, None
@@ -69,10 +73,8 @@ def first_placement(problem: Problem, a, run: Run, num_workers: int, seed: int):
     log.debug("stage A0: %s %s bound %s at %.1fs", solver.status_name(code), solver.objective_value,
               solver.best_objective_bound, run.elapsed())
     chosen = placement_of(a, solver)
-    small = bed_model_fits(a)  # on big units first fit takes long: only A1's placement is made whole
-    guided = guided_first_fit(problem, a, chosen, run, seed) if small else None
-    if code == cp_model.OPTIMAL and solver.value(a.terms["unscheduled"]) == 0 and small:
-        return "direct", guided  # a light week: every visit fits; named beds and rooms are what is left
+    if bed_model_fits(a):  # A0's placement made whole, then the rounds with named beds at once
+        return "direct", guided_first_fit(problem, a, chosen, run, seed)
     others = {x.index: 0 for vid, xs in a.x.items() for k, x in enumerate(xs)
               if vid not in chosen or chosen[vid][0] != k}
     solver = solver_for(max(0.05, 0.5 * run.left()), num_workers, seed)
@@ -80,11 +82,8 @@ def first_placement(problem: Problem, a, run: Run, num_workers: int, seed: int):
         code = run.run(solver, a.cp, Watcher(run))
     log.debug("stage A1: %s at %.1fs", solver.status_name(code), run.elapsed())
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None, guided
-    again = guided_first_fit(problem, a, placement_of(a, solver), run, seed)  # A1 left out what no roster carries
-    if again is not None and (guided is None or again[3] < guided[3]):
-        guided = again
-    return solver, guided
+        return None, None
+    return solver, guided_first_fit(problem, a, placement_of(a, solver), run, seed)
 
 
 #: passes of the guided first fit (``greedy.guided``) on units small enough for named beds
