@@ -19,8 +19,9 @@ from .search import Run, Watcher, fixed_values, keep_as_hint, solver_for
 
 #: rooms freed per step, and the margin (minutes) around the window of the visit aimed at
 ROOMS_PER_STEP, MARGIN_MIN = 3, 12 * 60
-#: time for one step: CP-SAT presolves the whole model each time (~0.1 s on 18 beds x 7 days)
-STEP_SECONDS = 0.6
+#: time for one step, per this many variables of the model (at least STEP_SECONDS): CP-SAT loads and
+#: presolves the whole model each time (~0.1 s on 18 beds x 7 days, ~0.7 s on 36 beds x 14 days)
+STEP_SECONDS, STEP_VARS = 0.6, 12_000
 
 
 class Neighbourhoods:
@@ -36,12 +37,13 @@ class Neighbourhoods:
         """Search neighbourhoods for ``seconds``; return the cost of a better placement found, or None."""
         best = None
         end = run.elapsed() + seconds
+        step = STEP_SECONDS * max(1.0, len(self.pm.cp.proto.variables) / STEP_VARS)
         while not run.should_stop() and run.elapsed() + 0.1 < end:
             values = self._hinted()
             if not values:
                 return best
             fixed = self._fix_outside(values, self._pick(values))
-            solver = solver_for(max(0.05, min(STEP_SECONDS, end - run.elapsed())), num_workers, seed + self.step)
+            solver = solver_for(max(0.05, min(step, end - run.elapsed())), num_workers, seed + self.step)
             solver.parameters.cp_model_probing_level = 0
             self.step += 1
             with fixed_values(self.pm.cp, fixed):
