@@ -260,12 +260,13 @@ def staff(problem: Problem, a, placed: dict, roster: set, run: Run, num_workers:
     began = time.perf_counter()
     done = complete_hint(b.cp, _completion_time(run, left), seed)
     if done is None:  # that roster cannot carry named nurses: keep the visits, let the roster go
+        log.debug("stage B: the placement's roster cannot carry named nurses (%.1fs)", run.elapsed())
         b.cp.clear_hints()
         for vid, sched in b.sched.items():
             b.cp.add_hint(sched, True)
         done = complete_hint(b.cp, _completion_time(run, left), seed)
     fallback = None
-    if done is None:  # first-fit named nurses on that placement: a full schedule, and the warm start
+    if done is None and not run.should_stop():  # first-fit named nurses: a full schedule, and the warm start
         fallback = staffed_first_fit(problem, a, placed)
         if fallback is not None:
             b.cp.clear_hints()
