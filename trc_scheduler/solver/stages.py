@@ -259,8 +259,8 @@ def staff(problem: Problem, a, placed: dict, roster: set, run: Run, num_workers:
     left = run.left() if budget is None else min(run.left(), budget)
     began = time.perf_counter()
     done = complete_hint(b.cp, _completion_time(run, left), seed)
-    if done is None:  # that roster cannot carry named nurses: keep the visits, let the roster go
-        log.debug("stage B: the placement's roster cannot carry named nurses (%.1fs)", run.elapsed())
+    if done is None:  # no staffing on that roster found in time: keep the visits, let the roster go
+        log.debug("stage B: no staffing on the placement's roster in time (%.1fs)", run.elapsed())
         b.cp.clear_hints()
         for vid, sched in b.sched.items():
             b.cp.add_hint(sched, True)
