@@ -28,6 +28,9 @@ POLISH_SHARE = 0.2
 PHASE_B_ONE_WORKER = 60_000
 #: ... and above this many it is not built: the placement is staffed first-fit (``greedy.py``)
 PHASE_B_MAX_NURSE_VARS = 150_000
+#: building stage B's model takes about this long per primary-nurse variable (2.1 s for 35 000 on a
+#: 2.5 GHz core, doubled): with less time left than that, a placement found at the end is not staffed
+BUILD_SECONDS_PER_NURSE_VAR = 1.2e-4
 
 
 def nurse_variables(a, placed: dict) -> int:
@@ -246,11 +249,15 @@ def staff(problem: Problem, a, placed: dict, roster: set, run: Run, num_workers:
     """
     from .placement import fixed_plans
 
-    if nurse_variables(a, placed) > PHASE_B_MAX_NURSE_VARS:  # too big to build (memory): first fit only
+    nurses = nurse_variables(a, placed)
+    if nurses > PHASE_B_MAX_NURSE_VARS:  # too big to build (memory): first fit only
         fallback = staffed_first_fit(problem, a, placed)
         if fallback is not None:
             run.offer(fallback[3])
         return fallback, False
+    if run.left() < BUILD_SECONDS_PER_NURSE_VAR * nurses:  # it could not be built, let alone solved, in time
+        log.debug("stage B: no time left to staff a placement (%.1fs)", run.elapsed())
+        return None, False
     b = build_model(problem, plans=(a.planner, fixed_plans(a.plans, placed)))
     for vid, sched in b.sched.items():
         b.cp.add_hint(sched, True)
