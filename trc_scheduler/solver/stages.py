@@ -31,6 +31,8 @@ PHASE_B_MAX_NURSE_VARS = 150_000
 #: building stage B's model takes about this long per primary-nurse variable (2.1 s for 35 000 on a
 #: 2.5 GHz core, doubled): with less time left than that, a placement found at the end is not staffed
 BUILD_SECONDS_PER_NURSE_VAR = 1.2e-4
+#: time for naming the nurses shift by shift (~1.3 s on 36 beds x 14 days) before its completion
+PER_SHIFT_SECONDS = 3.0
 
 
 def nurse_variables(a, placed: dict) -> int:
@@ -259,15 +261,18 @@ def staff(problem: Problem, a, placed: dict, roster: set, run: Run, num_workers:
         log.debug("stage B: no time left to staff a placement (%.1fs)", run.elapsed())
         return None, False
     b = build_model(problem, plans=(a.planner, fixed_plans(a.plans, placed)))
-    for vid, sched in b.sched.items():
-        b.cp.add_hint(sched, True)
-    for key, var in b.work.items():
-        b.cp.add_hint(var, key in roster)
     left = run.left() if budget is None else min(run.left(), budget)
     began = time.perf_counter()
-    done = complete_hint(b.cp, _completion_time(run, left), seed)
-    if done is None:  # no staffing on that roster found in time: keep the visits, let the roster go
-        log.debug("stage B: no staffing on the placement's roster in time (%.1fs)", run.elapsed())
+    # the nurses named shift by shift on the placement's roster (``per_shift.py``), completed in the model
+    done = _per_shift(b, roster, run, min(run.left(), max(PER_SHIFT_SECONDS, _completion_time(run, left))), seed)
+    if done is None:  # the placement and its roster, completed by CP-SAT
+        b.cp.clear_hints()
+        for vid, sched in b.sched.items():
+            b.cp.add_hint(sched, True)
+        for key, var in b.work.items():
+            b.cp.add_hint(var, key in roster)
+        done = complete_hint(b.cp, _completion_time(run, left), seed)
+    if done is None:  # keep the visits, let the roster go
         b.cp.clear_hints()
         for vid, sched in b.sched.items():
             b.cp.add_hint(sched, True)
@@ -306,6 +311,23 @@ def staff(problem: Problem, a, placed: dict, roster: set, run: Run, num_workers:
         return fallback, False
     run.offer(found[3])
     return found, False
+
+
+def _per_shift(b, roster: set, run: Run, seconds: float, seed: int):
+    """Staff a placement on its roster shift by shift; return the solver holding it (completed), or None."""
+    from .per_shift import staff_per_shift
+
+    values = staff_per_shift(b, roster, seconds, seed)
+    log.debug("stage B: staffing on the placement's roster shift by shift: %s at %.1fs",
+              "found" if values is not None else "none", run.elapsed())
+    if values is None:
+        return None
+    b.cp.clear_hints()
+    hint = b.cp.proto.solution_hint
+    for index, value in values.items():
+        hint.vars.append(index)
+        hint.values.append(value)
+    return complete_hint(b.cp, _completion_time(run, run.left()), seed)
 
 
 def _completion_time(run: Run, left: float) -> float:
