@@ -9,7 +9,7 @@ from trc_scheduler.solver.hints import hint_schedule
 from trc_scheduler.solver.model import build_model
 from trc_scheduler.solver.per_shift import staff_per_shift
 from trc_scheduler.solver.placement import fixed_plans
-from trc_scheduler.solver.search import complete_hint, placement_of
+from trc_scheduler.solver.search import complete_hint, placement_of, set_hint
 
 
 def _stage_b(data):
@@ -41,10 +41,7 @@ def test_the_first_fit_roster_carries_every_visit_and_completes_to_a_checked_sch
     for vid, i, need in needs:
         named = [pid for (v, j, pid, n), var in b.nurse.items() if (v, j, n) == (vid, i, need) and values[var.index]]
         assert len(named) == 1, (vid, problem.shifts[i].id, named)
-    hint = b.cp.proto.solution_hint
-    for index, value in values.items():
-        hint.vars.append(index)
-        hint.values.append(value)
+    set_hint(b.cp, values)
     solver = complete_hint(b.cp, 10.0)
     assert solver is not None, "the shift-by-shift staffing could not be completed in stage B's model"
     schedule, _terms, _details = extract(b, solver)

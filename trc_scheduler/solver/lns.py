@@ -37,13 +37,13 @@ class Neighbourhoods:
         """Search neighbourhoods for ``seconds``; return the cost of a better placement found, or None."""
         best = None
         end = run.elapsed() + seconds
-        step = STEP_SECONDS * max(1.0, len(self.pm.cp.proto.variables) / STEP_VARS)
+        step_seconds = STEP_SECONDS * max(1.0, len(self.pm.cp.proto.variables) / STEP_VARS)
         while not run.should_stop() and run.elapsed() + 0.1 < end:
             values = self._hinted()
             if not values:
                 return best
             fixed = self._fix_outside(values, self._pick(values))
-            solver = solver_for(max(0.05, min(step, end - run.elapsed())), num_workers, seed + self.step)
+            solver = solver_for(max(0.05, min(step_seconds, end - run.elapsed())), num_workers, seed + self.step)
             solver.parameters.cp_model_probing_level = 0
             self.step += 1
             with fixed_values(self.pm.cp, fixed):
@@ -63,8 +63,11 @@ class Neighbourhoods:
         for vid, sched in pm.sched.items():
             if values.get(sched.index):
                 k = next(k for k, x in enumerate(pm.x[vid]) if values.get(x.index))
-                placed[vid] = (k, next((b for b, var in pm.bed.get(vid, {}).items() if values.get(var.index)), None))
+                placed[vid] = (k, self._bed(values, vid))
         return placed, {key for key, var in pm.work.items() if values.get(var.index)}
+
+    def _bed(self, values: dict[int, int], vid: str) -> str | None:
+        return next((b for b, var in self.pm.bed.get(vid, {}).items() if values.get(var.index)), None)
 
     def _hinted(self) -> dict[int, int]:
         hint = self.pm.cp.proto.solution_hint
@@ -95,7 +98,7 @@ class Neighbourhoods:
             if values.get(sched.index):
                 start = values[pm.start[vid].index]
                 if start < hi and lo < start + v.duration_minutes:
-                    bed = next((b for b, var in pm.bed.get(vid, {}).items() if values.get(var.index)), None)
+                    bed = self._bed(values, vid)
                     if bed is None or self.room_of[bed] in chosen:
                         freed.add(vid)
             elif v.earliest_min < hi and lo < v.latest_min + v.duration_minutes and \

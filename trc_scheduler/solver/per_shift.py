@@ -5,10 +5,9 @@ assignment per shift: each visit under way needs one RN on shift with its
 skills, and a nurse's loads add up to at most 100 (the roster already keeps
 H6 and H8's head-counts; completing the hint names any task staff). Stage
 B's full model on a 36-bed fortnight is too big for CP-SAT to find that
-assignment in a few seconds (it takes ~20 s);
-here each shift is a model of a few hundred variables, solved in
-milliseconds, in time order so that a visit keeps the nurses it had before
-(continuity). A visit no shift can carry is left out (optional visits only)
+assignment in a few seconds (it takes ~20 s); here each shift is a model of
+a few hundred variables, solved in milliseconds, in time order so that a
+visit keeps the nurses it had before (continuity). A visit no shift can carry is left out (optional visits only)
 from every shift. The result is a hint for stage B's model (``stages.staff``
 completes it into a full schedule).
 """
@@ -41,7 +40,7 @@ def staff_per_shift(b, roster: set, seconds: float, seed: int = 0) -> dict[int, 
         needs[i].add((vid, need))
     dropped: set[str] = set()
     had = defaultdict(set)  # visit -> nurses so far
-    chosen: dict[tuple, object] = {}  # (visit, shift) -> var
+    chosen: dict[tuple, object] = {}  # (visit, shift, need) -> nurse variable named
     for i in sorted(needs, key=lambda i: problem.shifts[i].start_min):
         if time.perf_counter() > end:
             return None
@@ -80,11 +79,10 @@ def _one_shift(problem, wanted, options, had, seconds: float, seed: int):
         y[vid, need, pid] = (lit, var)
         by_need[vid, need].append(lit)
         by_staff[pid].append((need.load, lit))
-    keep, cost = {}, []
+    cost = []
     for vid, need in wanted:
         visit = problem.visits[vid]
         k = cp.new_constant(1) if visit.mandatory else cp.new_bool_var("")
-        keep[vid, need] = k
         cp.add(sum(by_need[vid, need]) == k)
         if not visit.mandatory:
             cost.append(-KEEP_WEIGHT * (visit.priority + 1) * k)

@@ -182,8 +182,13 @@ def fixed_values(model: cp_model.CpModel, values: dict[int, int]):
 
 def keep_as_hint(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
     """Make the solver's best solution the model's (complete) hint, to go on from it."""
-    values = solver.response_proto.solution
+    set_hint(model, dict(enumerate(solver.response_proto.solution)))
+
+
+def set_hint(model: cp_model.CpModel, values: dict[int, int]) -> None:
+    """Make ``values`` (proto index -> value) the model's hint, replacing any before."""
     model.clear_hints()
-    for i, value in enumerate(values):
-        model.proto.solution_hint.vars.append(i)
-        model.proto.solution_hint.values.append(value)
+    hint = model.proto.solution_hint
+    for i, value in values.items():
+        hint.vars.append(i)
+        hint.values.append(value)

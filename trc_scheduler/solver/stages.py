@@ -12,7 +12,7 @@ from .hints import hint_schedule
 from .lns import Neighbourhoods
 from .model import build_model
 from .problem import Problem
-from .search import (Run, Watcher, complete_hint, fixed_values, keep_as_hint, placement_of,
+from .search import (Run, Watcher, complete_hint, fixed_values, keep_as_hint, placement_of, set_hint,
                      solver_for)
 
 log = logging.getLogger("trc_scheduler.solver.solve")  # one logger for the whole solve
@@ -265,17 +265,12 @@ def staff(problem: Problem, a, placed: dict, roster: set, run: Run, num_workers:
     began = time.perf_counter()
     # the nurses named shift by shift on the placement's roster (``per_shift.py``), completed in the model
     done = _per_shift(b, roster, run, min(run.left(), max(PER_SHIFT_SECONDS, _completion_time(run, left))), seed)
+    placement = {sched.index: 1 for sched in b.sched.values()}
     if done is None:  # the placement and its roster, completed by CP-SAT
-        b.cp.clear_hints()
-        for vid, sched in b.sched.items():
-            b.cp.add_hint(sched, True)
-        for key, var in b.work.items():
-            b.cp.add_hint(var, key in roster)
+        set_hint(b.cp, placement | {var.index: int(key in roster) for key, var in b.work.items()})
         done = complete_hint(b.cp, _completion_time(run, left), seed)
     if done is None:  # keep the visits, let the roster go
-        b.cp.clear_hints()
-        for vid, sched in b.sched.items():
-            b.cp.add_hint(sched, True)
+        set_hint(b.cp, placement)
         done = complete_hint(b.cp, _completion_time(run, left), seed)
     fallback = None
     if done is None and not run.should_stop():  # first-fit named nurses: a full schedule, and the warm start
@@ -322,11 +317,7 @@ def _per_shift(b, roster: set, run: Run, seconds: float, seed: int):
               "found" if values is not None else "none", run.elapsed())
     if values is None:
         return None
-    b.cp.clear_hints()
-    hint = b.cp.proto.solution_hint
-    for index, value in values.items():
-        hint.vars.append(index)
-        hint.values.append(value)
+    set_hint(b.cp, values)
     return complete_hint(b.cp, _completion_time(run, run.left()), seed)
 
 
