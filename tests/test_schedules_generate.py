@@ -105,6 +105,9 @@ def test_cancel_after_the_first_solution_keeps_the_best(app, users, week, monkey
                 with engine.begin() as conn:
                     conn.execute(SolveJob.__table__.update().where(SolveJob.__table__.c.id == job_id)
                                  .values(cancel_requested=True))
+                # and the monitor reads the flag before the callback answers: the callback's own
+                # write is throttled, so without this the heartbeat reads it up to 0.5 s later
+                monitor.write()
             seen.append(p)
             return inner(p)
         monitor.on_progress = on_progress
