@@ -6,7 +6,7 @@ from trc_scheduler.solver.hints import hint_schedule
 from trc_scheduler.solver.lns import Neighbourhoods
 from trc_scheduler.solver.model import build_model
 from trc_scheduler.solver.objective import TERMS
-from trc_scheduler.solver.search import Run, complete_hint, fixed_values, solver_for
+from trc_scheduler.solver.search import Run, complete_hint, fixed_values, hinted, hinted_cost, solver_for
 
 
 def _warm_placement_model(data):
@@ -29,7 +29,7 @@ def test_a_step_moves_only_what_its_neighbourhood_frees():
     problem, pm = _warm_placement_model(generate(3, beds=10, days=4, load=1.3))
     hoods = Neighbourhoods(problem, pm, seed=1)
     before, _roster = hoods.placement()
-    values = hoods._hinted()
+    values = hinted(pm.cp)
     freed, _window, _rooms = picked = hoods._pick(values)
     assert freed and len(freed) < len(pm.sched)
     solver = solver_for(5.0, 2, 0)
@@ -43,18 +43,18 @@ def test_a_step_moves_only_what_its_neighbourhood_frees():
             k, bed = before[vid]
             assert solver.boolean_value(pm.x[vid][k])
             assert bed is None or solver.boolean_value(pm.bed[vid][bed])
-    assert solver.objective_value <= hoods._cost(values)  # the hint is a solution of every step
+    assert solver.objective_value <= hinted_cost(pm.cp, values)  # the hint is a solution of every step
 
 
 def test_steps_never_make_the_placement_worse_and_place_what_first_fit_left_out():
     data = generate(3, beds=10, days=4, load=1.3)
     problem, pm = _warm_placement_model(data)
     hoods = Neighbourhoods(problem, pm, seed=0)
-    start = hoods._cost(hoods._hinted())
+    start = hinted_cost(pm.cp, hinted(pm.cp))
     left_out = len(pm.sched) - len(hoods.placement()[0])
     assert left_out > 0
     found = hoods.improve(_run(30.0), 6.0, num_workers=2, seed=0)
-    after = hoods._cost(hoods._hinted())
+    after = hinted_cost(pm.cp, hinted(pm.cp))
     assert hoods.step > 1
     assert after <= start
     assert found is None or found == after

@@ -15,7 +15,7 @@ import random
 from ortools.sat.python import cp_model
 
 from .problem import Problem
-from .search import Run, Watcher, fixed_values, keep_as_hint, solver_for
+from .search import Run, Watcher, fixed_values, hinted, hinted_cost, hinted_placement, keep_as_hint, solver_for
 
 #: rooms freed per step, and the margin (minutes) around the window of the visit aimed at
 ROOMS_PER_STEP, MARGIN_MIN = 3, 12 * 60
@@ -39,7 +39,7 @@ class Neighbourhoods:
         end = run.elapsed() + seconds
         step_seconds = STEP_SECONDS * max(1.0, len(self.pm.cp.proto.variables) / STEP_VARS)
         while not run.should_stop() and run.elapsed() + 0.1 < end:
-            values = self._hinted()
+            values = hinted(self.pm.cp)
             if not values:
                 return best
             fixed = self._fix_outside(values, self._pick(values))
@@ -51,31 +51,17 @@ class Neighbourhoods:
             if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 continue
             cost = int(round(solver.objective_value))
-            if cost < self._cost(values):
+            if cost < hinted_cost(self.pm.cp, values):
                 keep_as_hint(self.pm.cp, solver)
                 best = cost
         return best
 
     def placement(self) -> tuple[dict, set]:
         """Return the hinted placement (visit -> (candidate index, bed)) and roster."""
-        values, pm = self._hinted(), self.pm
-        placed = {}
-        for vid, sched in pm.sched.items():
-            if values.get(sched.index):
-                k = next(k for k, x in enumerate(pm.x[vid]) if values.get(x.index))
-                placed[vid] = (k, self._bed(values, vid))
-        return placed, {key for key, var in pm.work.items() if values.get(var.index)}
+        return hinted_placement(self.pm)
 
     def _bed(self, values: dict[int, int], vid: str) -> str | None:
         return next((b for b, var in self.pm.bed.get(vid, {}).items() if values.get(var.index)), None)
-
-    def _hinted(self) -> dict[int, int]:
-        hint = self.pm.cp.proto.solution_hint
-        return dict(zip(hint.vars, hint.values))
-
-    def _cost(self, values: dict[int, int]) -> int:
-        objective = self.pm.cp.proto.objective
-        return int(round(objective.offset + sum(c * values.get(v, 0) for v, c in zip(objective.vars, objective.coeffs))))
 
     def _pick(self, values: dict[int, int]) -> tuple[set[str], tuple[int, int], set[str]]:
         """Return (visits freed, time window, rooms freed) around a visit left out (else anywhere)."""

@@ -152,7 +152,19 @@ def complete_hint(model: cp_model.CpModel, seconds: float, seed: int = 0) -> cp_
 
 def placement_of(m, solver) -> dict[str, tuple[int, str | None]]:
     """Return the placement of a solved (placement) model: visit -> (candidate index, bed)."""
-    value = solver.boolean_value
+    return _placement(m, solver.boolean_value)
+
+
+def hinted_placement(m) -> tuple[dict[str, tuple[int, str | None]], set]:
+    """Return the placement (as ``placement_of``) and roster of a (placement) model's hint."""
+    values = hinted(m.cp)
+
+    def value(var) -> bool:
+        return bool(values.get(var.index))
+    return _placement(m, value), {key for key, var in m.work.items() if value(var)}
+
+
+def _placement(m, value) -> dict[str, tuple[int, str | None]]:
     placed = {}
     for vid, sched in m.sched.items():
         if value(sched):
@@ -183,6 +195,18 @@ def fixed_values(model: cp_model.CpModel, values: dict[int, int]):
 def keep_as_hint(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
     """Make the solver's best solution the model's (complete) hint, to go on from it."""
     set_hint(model, dict(enumerate(solver.response_proto.solution)))
+
+
+def hinted(model: cp_model.CpModel) -> dict[int, int]:
+    """Return the model's hint: proto index -> value."""
+    hint = model.proto.solution_hint
+    return dict(zip(hint.vars, hint.values))
+
+
+def hinted_cost(model: cp_model.CpModel, values: dict[int, int]) -> int:
+    """Return the model's objective at ``values`` (proto index -> value; missing ones count 0)."""
+    objective = model.proto.objective
+    return int(round(objective.offset + sum(c * values.get(v, 0) for v, c in zip(objective.vars, objective.coeffs))))
 
 
 def set_hint(model: cp_model.CpModel, values: dict[int, int]) -> None:

@@ -14,6 +14,7 @@ from .model import build_model
 from .problem import Problem
 from .search import (Run, Watcher, complete_hint, fixed_values, keep_as_hint, placement_of, set_hint,
                      solver_for)
+from .windows import BIG_UNIT_SHARE, by_windows
 
 log = logging.getLogger("trc_scheduler.solver.solve")  # one logger for the whole solve
 
@@ -58,10 +59,14 @@ def first_placement(problem: Problem, a, run: Run, num_workers: int, seed: int):
     unit small enough for named beds, A0's placement made whole is the warm
     start of the rounds with named beds, which handle nurse capacity, rooms
     and beds at once (A1, the bed stage and stage B on A1's placement cost
-    ~3 s of a 10 s week and rarely beat it). On bigger units A1 keeps A0's
+    ~3 s of a 10 s week and rarely beat it); on a long horizon (a 36-bed
+    fortnight) the placement made whole is rather the one a search by time
+    windows of the aggregate model with nurse capacity finds from the
+    first-fit schedule (``windows.py``). On bigger units A1 keeps A0's
     starts (visits may still be left out) and finds the roster with nurse
     capacity: its solution is a placement of the whole aggregate model, and
-    the warm start of the later rounds.
+    the warm start of the later rounds; on a long horizon the windows then
+    search on from that placement made whole (``_windows_from``).
     """
     if run.should_stop() or a.capacity_on is None:
         return None, None
@@ -79,7 +84,8 @@ def first_placement(problem: Problem, a, run: Run, num_workers: int, seed: int):
               solver.best_objective_bound, run.elapsed())
     chosen = placement_of(a, solver)
     if bed_model_fits(a):  # A0's placement made whole, then the rounds with named beds at once
-        return "direct", guided_first_fit(problem, a, chosen, run, seed)
+        return "direct", guided_first_fit(problem, a, by_windows(problem, a, run, num_workers, seed) or chosen,
+                                          run, seed)
     others = {x.index: 0 for vid, xs in a.x.items() for k, x in enumerate(xs)
               if vid not in chosen or chosen[vid][0] != k}
     solver = solver_for(max(0.05, 0.5 * run.left()), num_workers, seed)
@@ -88,7 +94,21 @@ def first_placement(problem: Problem, a, run: Run, num_workers: int, seed: int):
     log.debug("stage A1: %s at %.1fs", solver.status_name(code), run.elapsed())
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, None
-    return solver, guided_first_fit(problem, a, placement_of(a, solver), run, seed)
+    guided = guided_first_fit(problem, a, placement_of(a, solver), run, seed)
+    return solver, _windows_from(problem, a, guided, run, num_workers, seed) or guided
+
+
+def _windows_from(problem: Problem, a, entry, run: Run, num_workers: int, seed: int):
+    """On a long horizon of a big unit, search by windows from a full schedule; return a cheaper one, or None.
+
+    The schedule (a best-so-far entry) is the windows' start; when A1's
+    placement could not be made whole (None), the model's hint is: the
+    first-fit schedule, completed. Their placement is made whole again.
+    """
+    start = entry[0] if entry is not None else None
+    placement = by_windows(problem, a, run, num_workers, seed, share=BIG_UNIT_SHARE, start=start)
+    found = guided_first_fit(problem, a, placement, run, seed) if placement is not None else None
+    return found if found is not None and (entry is None or found[3] < entry[3]) else None
 
 
 #: passes of the guided first fit (``greedy.guided``) on units small enough for named beds
@@ -336,7 +356,10 @@ def guided_first_fit(problem: Problem, a, chosen: dict, run: Run, seed: int):
     """Return stage A's placement made whole by ``greedy.guided`` as a best-so-far entry, or None.
 
     The beds it aims at are named as in the bed stage (best fit, then CP-SAT
-    to bed more of the stays at the same starts).
+    to bed more of the stays at the same starts). On units small enough for
+    named beds it is also made whole aiming at no bed, and the cheaper is
+    kept: which of the two loses less varies from week to week (36 beds x
+    14 days, three weeks: 203 k vs 236 k, 316 k vs 252 k, 251 k vs 253 k).
     """
     from .greedy import guided
 
@@ -344,8 +367,18 @@ def guided_first_fit(problem: Problem, a, chosen: dict, run: Run, seed: int):
     named, _left = _bed_names(problem, a, at, run, min(1.0, 0.05 * run.left()), seed)
     wanted = {vid: problem.at(start).isoformat() for vid, start in at.items()}
     # a few passes on units small enough (one pass takes ~0.1 s on 18 beds, ~25 s on 72 beds x 4 weeks)
-    passes = GUIDED_PASSES if bed_model_fits(a) else 1
-    return _first_fit_entry(problem, "guided first fit", lambda: guided(problem.raw, wanted, named, passes=passes))
+    small = bed_model_fits(a)
+    passes = GUIDED_PASSES if small else 1
+    best, took = None, 0.0
+    for beds in (named, {}) if small else (named,):
+        if best is not None and run.left() < 2 * took:
+            break  # no time for another
+        began = time.perf_counter()
+        found = _first_fit_entry(problem, "guided first fit", lambda: guided(problem.raw, wanted, beds, passes=passes))
+        took = time.perf_counter() - began
+        if found is not None and (best is None or found[3] < best[3]):
+            best = found
+    return best
 
 
 def _bed_names(problem: Problem, a, at: dict, run: Run, seconds: float, seed: int):
