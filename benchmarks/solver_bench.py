@@ -6,6 +6,7 @@ over seeds for each size.
 
     .venv/bin/python benchmarks/solver_bench.py --quick
     .venv/bin/python benchmarks/solver_bench.py --sizes 18x7,36x14 --seeds 3
+    .venv/bin/python benchmarks/solver_bench.py --sizes 18x7 --loads 1.0 --seeds 3 --repeats 3
     .venv/bin/python benchmarks/solver_bench.py --examples
 """
 from __future__ import annotations
@@ -102,24 +103,38 @@ def median_row(rows: list[dict]) -> dict:
     return out
 
 
-def bench_generated(configs, seeds: int, scale: float, workers: int) -> None:
+def bench_generated(configs, seeds: int, scale: float, workers: int, repeats: int = 1) -> None:
+    """Print a row per run, then the median of each size (over seeds and repeats).
+
+    A repeat solves the same instance again with another solver seed: one
+    seed's result under a wall-clock limit varies by up to 3x, so telling a
+    change of a few percent apart needs several.
+    """
     from trc_scheduler.solver.generate import generate
 
     print(HEADER)
-    medians = []
+    medians, spreads = [], []
     for beds, days, load in configs:
         rows = []
         for seed in range(seeds):
             instance = generate(seed, beds=beds, days=days, load=load)
             limit = time_limit(beds, days, load) * scale
-            row = run_one(instance, limit, workers, seed)
-            rows.append(row)
-            print(line(f"{beds}x{days} l{load:g} s{seed} ({limit:g}s)", row), flush=True)
-        medians.append((f"median {beds}x{days} l{load:g}", median_row(rows)))
-    print("\nmedians over seeds")
+            for r in range(repeats):
+                row = run_one(instance, limit, workers, seed + 1000 * r)
+                rows.append(row)
+                tag = f" r{r}" if repeats > 1 else ""
+                print(line(f"{beds}x{days} l{load:g} s{seed}{tag} ({limit:g}s)", row), flush=True)
+        name = f"{beds}x{days} l{load:g}"
+        medians.append((f"median {name}", median_row(rows)))
+        found = sorted(r["objective"] for r in rows if r["objective"] is not None)
+        if repeats > 1 and found:
+            spreads.append(f"{name}: objective {found[0]} .. {found[-1]} over {len(found)} runs")
+    print("\nmedians over seeds" + (f" and {repeats} repeats" if repeats > 1 else ""))
     print(HEADER)
     for name, row in medians:
         print(line(name, row))
+    for text in spreads:
+        print(text)
 
 
 def bench_examples(scale: float, workers: int) -> None:
@@ -139,6 +154,7 @@ def main(argv=None) -> int:
     p.add_argument("--sizes", default="18x7,36x14,72x28", help="BEDSxDAYS,... (18x7 runs loads 0.7, 1.0, 1.3)")
     p.add_argument("--loads", default=None, help="loads for every size (default: 0.7,1.0,1.3 for 18x7, 1.0 otherwise)")
     p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--repeats", type=int, default=1, help="solve each instance this many times (other solver seeds)")
     p.add_argument("--time-limit-scale", type=float, default=1.0)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--quick", action="store_true", help="18x7 at loads 0.7/1.0/1.3, one seed")
@@ -155,7 +171,7 @@ def main(argv=None) -> int:
         loads = ([float(x) for x in args.loads.split(",")] if args.loads
                  else [0.7, 1.0, 1.3] if (beds, days) == (18, 7) else [1.0])
         configs += [(beds, days, load) for load in loads]
-    bench_generated(configs, seeds, args.time_limit_scale, args.workers)
+    bench_generated(configs, seeds, args.time_limit_scale, args.workers, max(1, args.repeats))
     return 0
 
 
