@@ -48,6 +48,20 @@ def test_my_ics_parses_with_vtimezone_local_times_and_stable_uids(client, login,
     assert b"DTSTART;TZID=America/New_York:20261123T190000" in first.data
     assert b"DTEND;TZID=America/New_York:20261124T070000" in first.data
     assert first.data == second.data  # same UIDs and stamps on every download
+    assert [int(e["SEQUENCE"]) for e in events] == [0, 0]
+
+
+def test_republishing_the_week_raises_the_sequence_so_calendar_apps_update(client, login, users, published):
+    from .test_roster_support import small
+    login(users["nurse"])
+    with _fixed_now():
+        before = _events(client.get("/roster/me.ics").data)
+    publish(*small())  # the manager publishes the week again (version 2)
+    with _fixed_now():
+        after = _events(client.get("/roster/me.ics").data)
+    assert [str(e["UID"]) for e in after] == [str(e["UID"]) for e in before]
+    assert [int(e["SEQUENCE"]) for e in after] == [1, 1]
+    assert all(a["DTSTAMP"].dt > b["DTSTAMP"].dt for a, b in zip(after, before))
 
 
 def test_ics_holds_no_participant_data(client, login, users, published):

@@ -50,6 +50,9 @@ def build_feed(staff_code: str, items: list, calendar_name: str = "TRC shifts") 
         stamp = pw.version.published_at or pw.version.created_at
         event.add("dtstamp", stamp)
         event.add("last-modified", stamp)
+        # RFC 5545 3.8.7.4: a revised event carries a higher SEQUENCE, so calendar apps replace
+        # their copy; the week's publication number (1, 2, 3 ...) only grows.
+        event.add("sequence", max(0, (pw.version.number or 1) - 1))
         event.add("summary", f"{shift.name} shift – {pw.unit_name}")
         event.add("dtstart", shift.start.astimezone(pw.tz))
         event.add("dtend", shift.end.astimezone(pw.tz))
