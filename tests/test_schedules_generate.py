@@ -316,3 +316,46 @@ def test_resolve_from_a_draft_keeps_its_pins(client, users, week, login, csrf):
     assert again.pins == pins and again.based_on_id == draft.id and again.status == JobStatus.succeeded
     placed = {v["visit"]: v for v in db.session.get(ScheduleVersion, again.result_version_id).schedule["visits"]}
     assert placed[f"VR{week[1].id}"]["start"] == "2026-11-26T11:00:00-05:00"
+
+
+def test_a_visit_the_manager_left_out_stays_out_when_the_draft_is_solved_again(client, users, week, login, csrf):
+    import json
+    optional = week[1]
+    optional.mandatory, optional.priority = False, 4
+    db.session.commit()
+    vid = f"VR{optional.id}"
+    login(users["manager"])
+    job = svc.start_solve(users["manager"], WEEK, 5)
+    db.session.commit()
+    tasks.run_solve_job(job.id)
+    db.session.expire_all()
+    draft = db.session.get(ScheduleVersion, db.session.get(SolveJob, job.id).result_version_id)
+    assert vid in {e["visit"] for e in draft.schedule["visits"]}  # the engine places it
+
+    def solve_again(version):
+        client.post(f"/schedules/versions/{version.id}/resolve",
+                    data={"csrf_token": csrf(f"/schedules/versions/{version.id}/summary")})
+        db.session.expire_all()
+        again = db.session.scalars(db.select(SolveJob).order_by(SolveJob.id.desc())).first()
+        assert again.status == JobStatus.succeeded, again.error
+        return db.session.get(ScheduleVersion, again.result_version_id)
+
+    client.post(f"/schedules/versions/{draft.id}/adjust/unschedule",
+                data={"unschedule-visit": vid, "csrf_token": csrf(f"/schedules/versions/{draft.id}")})
+    db.session.expire_all()
+    assert draft.pins["visits"][vid] == {"start": None, "bed": None, "out": True}
+    assert f"{vid} left out" in client.get(f"/schedules/versions/{draft.id}").get_data(as_text=True)
+    second = solve_again(draft)
+    assert second.pins == draft.pins
+    assert {u["visit"]: u["reason"] for u in second.schedule["unscheduled"]} == {
+        vid: "left out by the manager (pinned in the draft)"}
+    report = check(second.instance, second.schedule)
+    assert report.ok and report.cost == second.objective and second.cost_terms["unscheduled"] == 4000
+    assert second.bound is None or second.bound <= second.objective
+    assert vid in json.dumps(second.instance)  # the draft keeps the whole week
+    # dropping the pin lets the next solve place it again
+    client.post(f"/schedules/versions/{second.id}/unpin", data={
+        "csrf_token": csrf(f"/schedules/versions/{second.id}"), "unpin-kind": "visit", "unpin-visit": vid})
+    db.session.expire_all()
+    third = solve_again(db.session.get(ScheduleVersion, second.id))
+    assert vid in {e["visit"] for e in third.schedule["visits"]} and third.schedule["unscheduled"] == []

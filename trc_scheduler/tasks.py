@@ -126,11 +126,12 @@ class JobMonitor:
     comes from the callback, so the row sees at most about two updates a second.
     """
 
-    def __init__(self, engine, job_id: int, stop_event: threading.Event | None = None):
+    def __init__(self, engine, job_id: int, stop_event: threading.Event | None = None, offset: int = 0):
         from .models import SolveJob
 
         self.table = SolveJob.__table__
         self.engine, self.job_id, self.stop_event = engine, job_id, stop_event
+        self.offset = offset  # the cost of the visits the manager left out: the solver does not see them
         self.started = time.monotonic()
         self.progress = {"status": "searching", "elapsed": 0.0, "objective": None, "bound": None,
                          "gap": None, "solutions": 0}
@@ -151,10 +152,12 @@ class JobMonitor:
 
     def on_progress(self, p) -> bool:
         """Record an improved solution; return False to stop the search once cancel is asked."""
+        objective = None if p.objective is None else p.objective + self.offset
+        bound = None if p.bound is None else p.bound + self.offset
         with self._state:
-            gap = None if p.objective is None or p.bound is None else (
-                max(0.0, (p.objective - p.bound) / max(1, abs(p.objective))))
-            self.progress.update(objective=p.objective, bound=p.bound, solutions=p.solutions, gap=gap)
+            gap = None if objective is None or bound is None else (
+                max(0.0, (objective - bound) / max(1, abs(objective))))
+            self.progress.update(objective=objective, bound=bound, solutions=p.solutions, gap=gap)
             due = time.monotonic() - self._last_write >= MIN_WRITE_GAP_S
         if due:
             self._write_safely()
@@ -214,6 +217,7 @@ def _run(job_id: int) -> str:
     from .extensions import db
     from .models import SolveJob
     from .services import schedules_jobs as jobs
+    from .services.left_out import leave_out, left_out_cost, put_back
     from .services.schedules import build_instance
     from .solver import ProblemError, load_problem
 
@@ -226,16 +230,18 @@ def _run(job_id: int) -> str:
             return "skipped"
         try:
             instance = build_instance(start.week, start.pins, jobs.published_version(start))
-            problem = load_problem(instance)
+            solved, left_out = leave_out(instance, start.pins)  # the visits the manager left out stay out
+            problem = load_problem(solved)
         except ProblemError as err:
             return _fail(job_id, f"The week could not be given to the solver: {err}")
         except Exception as err:  # noqa: BLE001 - any export error fails the job plainly
             log.exception("export of solve job %s failed", job_id)
             return _fail(job_id, f"The week could not be exported: {getattr(err, 'message', err)}")
         db.session.rollback()  # end the read transaction: the solve may take minutes
-        monitor = JobMonitor(db.engine, job_id).start()
+        monitor = JobMonitor(db.engine, job_id, offset=left_out_cost(instance, left_out)).start()
         try:
             result = _solve(problem, start.time_limit_s, current_app.config.get("SOLVER_WORKERS", 2), monitor)
+            result = put_back(instance, result, left_out)
         except Exception as err:  # noqa: BLE001
             log.exception("solve job %s crashed", job_id)
             return _fail(job_id, f"The solver stopped with an error ({type(err).__name__}: {err}); nothing was saved.")

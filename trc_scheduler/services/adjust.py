@@ -10,7 +10,8 @@ Pins (read by the re-solve, format shared with services/schedules.py):
   given), moving it first when the values differ;
 - `move_stay`: change a stay's start and/or bed, and pin its new start and bed, so a re-solve around
   the pins keeps the manual move;
-- `unschedule`: leave a stay out with the reason "unscheduled by <manager>" (its pin is dropped);
+- `unschedule`: leave a stay out with the reason "unscheduled by <manager>", pinned out (``out``):
+  a re-solve leaves it out too (``left_out.py``); pinning or moving it schedules it again;
 - `shift_on` / `shift_off`: put a staff member on or off a shift, pinned either way.
 Manual edits void any proof of optimality: the status becomes FEASIBLE and the objective is the cost
 the checker recomputes. The engine's bound is kept unless the new cost is below it (then it was a
@@ -165,6 +166,7 @@ def _pin_stay(d: _Draft, change: dict, user) -> str:
         raise DomainError(f"{vid} is not scheduled: give a start (and a bed) to pin it.", field="start")
     entry = _place(d, vid, start, bed)
     pin = dict(d.pins["visits"].get(vid) or {"start": None, "bed": None})
+    pin.pop("out", None)
     if start is None and bed is None:
         pin = {"start": entry["start"], "bed": entry.get("bed")}
     else:
@@ -191,7 +193,7 @@ def _unschedule(d: _Draft, change: dict, user) -> str:
     d.s["primary_nurses"] = [e for e in d.s["primary_nurses"] if e["visit"] != vid]
     d.s["tasks"] = [e for e in d.s["tasks"] if e["visit"] != vid]
     d.s["unscheduled"].append({"visit": vid, "reason": f"unscheduled by {user.display_name}"})
-    d.pins["visits"].pop(vid, None)
+    d.pins["visits"][vid] = {"start": None, "bed": None, "out": True}
     return f"{vid} unscheduled."
 
 

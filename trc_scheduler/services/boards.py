@@ -270,6 +270,9 @@ def pin_list(inst: Instance, pins: dict) -> list[dict]:
     """Return the pins of a draft in words, for the page and the unpin buttons."""
     out = []
     for vid, pin in sorted((pins.get("visits") or {}).items()):
+        if pin.get("out"):
+            out.append({"kind": "visit", "visit": vid, "text": f"{vid} left out"})
+            continue
         parts = [f"start {fmt(inst, inst.minutes(pin['start']))}" if pin.get("start") else "",
                  f"bed {pin['bed']}" if pin.get("bed") else ""]
         out.append({"kind": "visit", "visit": vid, "text": f"{vid} kept at " + " and ".join(p for p in parts if p)})

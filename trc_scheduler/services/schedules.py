@@ -96,9 +96,13 @@ def previous_of(version: ScheduleVersion | None) -> dict | None:
 
 
 def normalise_pins(pins: dict | None) -> dict:
-    """Return pins in their stored shape: {"visits": {id: {start, bed}}, "shifts_on": [...], "shifts_off": [...]}."""
+    """Return pins in their stored shape: {"visits": {id: {start, bed[, out]}}, "shifts_on": [...], "shifts_off": [...]}.
+
+    ``out: true`` marks a visit the manager left out (``services/left_out.py``).
+    """
     pins = pins or {}
-    return {"visits": {str(k): {"start": (v or {}).get("start"), "bed": (v or {}).get("bed")}
+    return {"visits": {str(k): {"start": (v or {}).get("start"), "bed": (v or {}).get("bed"),
+                                **({"out": True} if (v or {}).get("out") else {})}
                        for k, v in (pins.get("visits") or {}).items()},
             "shifts_on": [list(p) for p in pins.get("shifts_on") or []],
             "shifts_off": [list(p) for p in pins.get("shifts_off") or []]}
@@ -109,7 +113,8 @@ def apply_pins(instance: dict, pins: dict | None) -> dict:
 
     A pinned visit start/bed becomes `fixed`; a staff member pinned on a shift gets it in
     `fixed_shifts`; pinned off, an `unavailable` interval covering that shift. Pins naming a
-    visit, staff member or shift no longer in the week are ignored.
+    visit, staff member or shift no longer in the week are ignored. A visit pinned out keeps its
+    place in the instance: the solve job takes it out (``left_out.leave_out``).
     """
     pins = normalise_pins(pins)
     out = copy.deepcopy(instance)
@@ -121,7 +126,7 @@ def apply_pins(instance: dict, pins: dict | None) -> dict:
     visits = {v["id"]: v for v in out.get("visits", [])}
     for vid, pin in pins["visits"].items():
         visit = visits.get(vid)
-        if visit is None:
+        if visit is None or pin.get("out"):
             continue
         fixed = dict(visit.get("fixed") or {})
         if pin.get("start"):
