@@ -75,8 +75,8 @@ def left_out_cost(instance: dict, reasons: dict[str, str]) -> int:
     weights = instance.get("weights", {})
     previous = {e["visit"] for e in (instance.get("previous") or {}).get("visits", [])}
     priority = {v["id"]: v.get("priority", 1) for v in instance.get("visits", [])}
-    return sum(priority[vid] * weights.get("unscheduled", 0) + (weights.get("changed_visit", 0) if vid in previous else 0)
-               for vid in reasons)
+    changed = weights.get("changed_visit", 0)
+    return sum(priority[vid] * weights.get("unscheduled", 0) + (changed if vid in previous else 0) for vid in reasons)
 
 
 def put_back(instance: dict, result, reasons: dict[str, str]):
