@@ -163,3 +163,30 @@ def csrf(client):
         return csrf_from(resp.get_data(as_text=True))
 
     return get
+
+
+class Browser:
+    """One signed-in person: their own client, CSRF token on every POST, a fresh view of the database after."""
+
+    def __init__(self, app, user):
+        self.client = app.test_client()
+        page = self.client.get("/auth/login").get_data(as_text=True)
+        self.token = csrf_from(page)
+        resp = self.client.post("/auth/login", data={"email": user.email, "csrf_token": self.token,
+                                                     "password": factories.password_for(user.email)})
+        assert resp.status_code == 302, "sign-in failed"
+        self.token = csrf_from(self.client.get("/").get_data(as_text=True))
+
+    def get(self, path, **kw):
+        return self.client.get(path, **kw)
+
+    def post(self, path, data=None, **kw):
+        resp = self.client.post(path, data={**(data or {}), "csrf_token": self.token}, **kw)
+        db.session.expire_all()
+        return resp
+
+
+@pytest.fixture
+def as_user(app, users):
+    """Return a function that signs a user in (by role name) and gives their Browser."""
+    return lambda role: Browser(app, users[role])

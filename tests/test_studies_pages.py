@@ -1,6 +1,4 @@
 """Studies pages: who sees and edits which study, the study record, its team, CSRF and the audit trail."""
-import re
-
 import pytest
 
 from trc_scheduler.extensions import db
@@ -8,36 +6,7 @@ from trc_scheduler.models import (AuditRecord, NursingSegment, Participant, Stud
                                   TemplateTask, VisitPrecedence)
 
 from . import factories
-
-TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-class Browser:
-    """One signed-in person: their own client, CSRF token on every POST, a fresh view of the database after."""
-
-    def __init__(self, app, user):
-        self.client = app.test_client()
-        page = self.client.get("/auth/login").get_data(as_text=True)
-        self.token = TOKEN_RE.search(page).group(1)
-        resp = self.client.post("/auth/login", data={"email": user.email, "csrf_token": self.token,
-                                                     "password": factories.password_for(user.email)})
-        assert resp.status_code == 302, "sign-in failed"
-        self.token = TOKEN_RE.search(self.client.get("/").get_data(as_text=True)).group(1)
-
-    def get(self, path, **kw):
-        return self.client.get(path, **kw)
-
-    def post(self, path, data=None, **kw):
-        resp = self.client.post(path, data={**(data or {}), "csrf_token": self.token}, **kw)
-        db.session.expire_all()
-        return resp
-
-
-@pytest.fixture
-def as_user(app, users):
-    """Return a function that signs a user in (by role name) and gives their Browser."""
-    return lambda role: Browser(app, users[role])
-
+from .conftest import Browser
 
 def study_data(**overrides) -> dict:
     data = {"code": "FIH-SAD-01", "title": "Single ascending dose", "protocol_number": "P-2026-001",

@@ -5,7 +5,7 @@ from trc_scheduler.extensions import db
 from trc_scheduler.models import NursingSegment, Participant, TemplateTask, VisitPrecedence, VisitTemplate
 
 from . import factories
-from .test_studies_pages import as_user, audit_rows
+from .test_studies_pages import audit_rows
 
 
 @pytest.fixture

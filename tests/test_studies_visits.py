@@ -6,7 +6,7 @@ from trc_scheduler.models import VisitPrecedence, VisitRequest, VisitStatus
 
 from . import factories
 from .factories import local
-from .test_studies_pages import as_user, audit_rows
+from .test_studies_pages import audit_rows
 
 
 @pytest.fixture
