@@ -1,5 +1,5 @@
 """A manager, in a real browser: generate the demo week with a short time limit, review the boards,
-pin a stay, re-solve around the pin, publish, and export."""
+pin a stay, leave one out, re-solve around the pins, publish, and export."""
 import json
 from datetime import date
 from pathlib import Path
@@ -52,6 +52,16 @@ def test_manager_generates_reviews_pins_resolves_publishes_and_exports(page, app
         assert stay in first.pins.get("visits", {})
         pinned = next(v for v in first.schedule["visits"] if v["visit"] == stay)
 
+    # Leave an optional stay out: the re-solve must keep it out.
+    with app.app_context():
+        leads = {p["before"] for p in first.instance.get("precedences", [])}  # H5 would refuse those
+        optional = {v["id"] for v in first.instance["visits"] if not v["mandatory"] and v["id"] not in leads}
+        dropped = next(v["visit"] for v in first.schedule["visits"] if v["visit"] in optional and v["visit"] != stay)
+    page.select_option("select[name='unschedule-visit']", dropped)
+    page.click("#adjust-unschedule button[type=submit]")
+    page.wait_for_load_state()
+    assert f"{dropped} left out" in page.content()
+
     page.click("main button:has-text('Re-solve around my pins')")
     page.wait_for_load_state()
     page.click("text=Open the draft")
@@ -61,6 +71,9 @@ def test_manager_generates_reviews_pins_resolves_publishes_and_exports(page, app
         second = db.session.get(ScheduleVersion, second_id)
         kept = next(v for v in second.schedule["visits"] if v["visit"] == stay)
         assert (kept["start"], kept.get("bed")) == (pinned["start"], pinned.get("bed"))
+        assert dropped not in {v["visit"] for v in second.schedule["visits"]}
+        assert {u["visit"]: u["reason"] for u in second.schedule["unscheduled"]}[dropped] == \
+            "left out by the manager (pinned in the draft)"
         assert check(second.instance, second.schedule).ok
 
     page.click("main button:has-text('Publish')")
