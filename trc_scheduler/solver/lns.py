@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import random
 
-from ortools.sat.python import cp_model
-
 from .problem import Problem
-from .search import Run, Watcher, fixed_values, hinted, hinted_cost, hinted_placement, keep_as_hint, solver_for
+from .search import Run, hinted, hinted_placement, improving_step
 
 #: rooms freed per step, and the margin (minutes) around the window of the visit aimed at
 ROOMS_PER_STEP, MARGIN_MIN = 3, 12 * 60
@@ -43,17 +41,10 @@ class Neighbourhoods:
             if not values:
                 return best
             fixed = self._fix_outside(values, self._pick(values))
-            solver = solver_for(max(0.05, min(step_seconds, end - run.elapsed())), num_workers, seed + self.step)
-            solver.parameters.cp_model_probing_level = 0
+            cost = improving_step(run, self.pm.cp, values, fixed, min(step_seconds, end - run.elapsed()),
+                                  num_workers, seed + self.step)
             self.step += 1
-            with fixed_values(self.pm.cp, fixed):
-                code = run.run(solver, self.pm.cp, Watcher(run))
-            if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                continue
-            cost = int(round(solver.objective_value))
-            if cost < hinted_cost(self.pm.cp, values):
-                keep_as_hint(self.pm.cp, solver)
-                best = cost
+            best = cost if cost is not None else best
         return best
 
     def placement(self) -> tuple[dict, set]:

@@ -209,6 +209,26 @@ def hinted_cost(model: cp_model.CpModel, values: dict[int, int]) -> int:
     return int(round(objective.offset + sum(c * values.get(v, 0) for v, c in zip(objective.vars, objective.coeffs))))
 
 
+def improving_step(run: Run, model: cp_model.CpModel, values: dict[int, int], fixed: dict[int, int],
+                   seconds: float, num_workers: int, seed: int) -> int | None:
+    """One step of a neighbourhood search: solve ``model`` with ``fixed`` (proto index -> value) for ``seconds``.
+
+    ``values`` is the model's hint (a solution: ``hinted``). A solution
+    cheaper than it becomes the new hint and its cost is returned; else None.
+    """
+    solver = solver_for(max(0.05, seconds), num_workers, seed)
+    solver.parameters.cp_model_probing_level = 0
+    with fixed_values(model, fixed):
+        code = run.run(solver, model, Watcher(run))
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    cost = int(round(solver.objective_value))
+    if cost >= hinted_cost(model, values):
+        return None
+    keep_as_hint(model, solver)
+    return cost
+
+
 def set_hint(model: cp_model.CpModel, values: dict[int, int]) -> None:
     """Make ``values`` (proto index -> value) the model's hint, replacing any before."""
     model.clear_hints()

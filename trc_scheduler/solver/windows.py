@@ -17,12 +17,9 @@ from __future__ import annotations
 
 import logging
 
-from ortools.sat.python import cp_model
-
 from .problem import Problem
 from .hints import hint_schedule
-from .search import (Run, Watcher, complete_hint, fixed_values, hinted, hinted_cost, hinted_placement,
-                     keep_as_hint, solver_for)
+from .search import Run, complete_hint, hinted, hinted_placement, improving_step
 
 log = logging.getLogger("trc_scheduler.solver.solve")  # one logger for the whole solve
 
@@ -65,17 +62,10 @@ class Windows:
                 return best
             lo, hi = self.at, self.at + self.length
             self.at = self.first if hi >= self.last else self.at + self.length // 2
-            solver = solver_for(max(0.05, min(step_seconds, end - run.elapsed())), num_workers, seed + self.step)
-            solver.parameters.cp_model_probing_level = 0
+            cost = improving_step(run, self.a.cp, values, self._fix_outside(values, lo, hi),
+                                  min(step_seconds, end - run.elapsed()), num_workers, seed + self.step)
             self.step += 1
-            with fixed_values(self.a.cp, self._fix_outside(values, lo, hi)):
-                code = run.run(solver, self.a.cp, Watcher(run))
-            if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                continue
-            cost = int(round(solver.objective_value))
-            if cost < hinted_cost(self.a.cp, values):
-                keep_as_hint(self.a.cp, solver)
-                best = cost
+            best = cost if cost is not None else best
         return best
 
     def _fix_outside(self, values: dict[int, int], lo: int, hi: int) -> dict[int, int]:
