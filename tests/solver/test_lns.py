@@ -76,3 +76,35 @@ def test_the_rounds_with_named_beds_search_neighbourhoods_and_their_schedule_che
     report = check(data, schedule)  # status and unscheduled reasons are filled in by solve() at the end
     assert [str(v) for v in report.violations if v.rule != "FORMAT"] == []
     assert report.cost == cost
+
+
+def test_the_rounds_go_on_with_the_whole_cost_when_stage_u_finds_nothing(monkeypatch):
+    """On a big unit stage U may find nothing in its few seconds: the search must not end there."""
+    from ortools.sat.python import cp_model
+
+    from trc_scheduler.solver.stages import rounds_with_beds
+
+    calls, models = [], []
+    real_improve, real_run = Neighbourhoods.improve, Run.run
+
+    def run_(self, solver, model, callback=None):
+        calls.append(1)
+        if len(calls) == 1:  # stage U: out of time before a solution
+            return cp_model.UNKNOWN
+        return real_run(self, solver, model, callback)
+
+    monkeypatch.setattr(Run, "run", run_)
+    monkeypatch.setattr(Neighbourhoods, "improve",
+                        lambda self, *args, **kw: models.append(self.pm) or real_improve(self, *args, **kw))
+    data = generate(3, beds=10, days=4, load=1.3)
+    first_fit = greedy(data, explain=False)
+    problem = load_problem(data)
+    a = build_model(problem, placement=True, aggregate=True)
+    best = rounds_with_beds(problem, a, None, first_fit, _run(8.0), 2, 0)
+    assert models
+    pm = models[0]
+    minimised = set(pm.cp.proto.objective.vars)
+    assert {pm.terms[name].index for name in TERMS} <= minimised  # the whole cost, not stage U's part
+    assert best is not None and best[3] < first_fit["objective"]
+    report = check(data, best[0])
+    assert [str(v) for v in report.violations if v.rule != "FORMAT"] == []

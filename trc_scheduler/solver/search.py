@@ -155,6 +155,11 @@ def placement_of(m, solver) -> dict[str, tuple[int, str | None]]:
     return _placement(m, solver.boolean_value)
 
 
+def placement_and_roster(m, solver) -> tuple[dict[str, tuple[int, str | None]], set]:
+    """Return the placement (as ``placement_of``) and roster (staff, shift index) of a solved model."""
+    return placement_of(m, solver), {key for key, var in m.work.items() if solver.boolean_value(var)}
+
+
 def hinted_placement(m) -> tuple[dict[str, tuple[int, str | None]], set]:
     """Return the placement (as ``placement_of``) and roster of a (placement) model's hint."""
     values = hinted(m.cp)

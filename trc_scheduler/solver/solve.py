@@ -29,7 +29,7 @@ from .hints import add_hints, baseline
 from .model import build_model
 from .problem import Problem
 from .reasons import fallback_reasons, impossible_reasons
-from .search import Progress, Run, Watcher, complete_hint, keep_as_hint, placement_of, solver_for
+from .search import Progress, Run, Watcher, complete_hint, keep_as_hint, placement_and_roster, solver_for
 from .stages import LATER_SHARE, STAFF_SHARE, bed_model_fits, first_placement, name_beds, \
     rounds_with_beds, schedule_entry, staff
 
@@ -175,8 +175,8 @@ def _solve(problem: Problem, run: Run, num_workers: int, seed: int) -> Result:
                 break
             continue  # no better placement yet: search on
         staffed = cost
-        starts = {vid: k for vid, (k, _bed) in placement_of(a, solver).items()}
-        roster = {key for key, var in a.work.items() if solver.boolean_value(var)}
+        chosen, roster = placement_and_roster(a, solver)
+        starts = {vid: k for vid, (k, _bed) in chosen.items()}
         placed, cut = name_beds(problem, a, starts, roster, run, num_workers, seed)
         found = None
         if placed is not None:

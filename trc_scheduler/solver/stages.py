@@ -12,8 +12,8 @@ from .hints import hint_schedule
 from .lns import Neighbourhoods
 from .model import build_model
 from .problem import Problem
-from .search import (Run, Watcher, complete_hint, fixed_values, keep_as_hint, placement_of, set_hint,
-                     solver_for)
+from .search import (Run, Watcher, complete_hint, fixed_values, keep_as_hint, placement_and_roster,
+                     placement_of, set_hint, solver_for)
 from .windows import BIG_UNIT_SHARE, by_windows
 
 log = logging.getLogger("trc_scheduler.solver.solve")  # one logger for the whole solve
@@ -162,39 +162,22 @@ def rounds_with_beds(problem: Problem, a, best, fallback, run: Run, num_workers:
             log.debug("neighbourhoods: %s at %.1fs (%d steps)", cost, run.elapsed(), hoods.step)
             code, solver = cp_model.FEASIBLE, None
         else:
-            # between neighbourhood rounds, a short whole-model round: it proves an easy week optimal
-            share = LATER_SHARE if hoods is None or round_ == 0 else WHOLE_SHARE
-            seconds = share * run.left()
-            if round_ == 0 and hoods is not None:
-                seconds = min(seconds, STAGE_U_MAX_SECONDS)
-            solver = solver_for(max(0.05, seconds), num_workers, seed + round_)
-            solver.parameters.cp_model_probing_level = 0
-            if round_ == 0:
-                pm.cp.minimize(pm.terms["unscheduled"])
-            code = run.run(solver, pm.cp, Watcher(run))
+            code, solver, cost = _whole_round(pm, total, hoods is not None, run, round_, num_workers, seed)
             if code == cp_model.INFEASIBLE:
                 return "infeasible" if best is None else best
-            if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                if hoods is not None and round_ > 0:
+            if solver is None:
+                if hoods is not None:
                     continue  # a short round found nothing: the neighbourhoods go on
                 break
-            cost = _round_cost(pm, solver, run, total, first=round_ == 0)
-            log.debug("placement model: %s %s bound %s at %.1fs", solver.status_name(code), cost,
-                      solver.best_objective_bound, run.elapsed())
             if best is not None and run.bound >= best[3]:
                 break
-            keep_as_hint(pm.cp, solver)
         final = code == cp_model.OPTIMAL and round_ > 0
         if cost is None or last is not None and cost >= last or best is not None and cost >= best[3]:
             if final:
                 break
             continue  # no better placement yet: search on
         last = cost
-        if solver is None:
-            placed, roster = hoods.placement()
-        else:
-            placed = placement_of(pm, solver)
-            roster = {key for key, var in pm.work.items() if solver.boolean_value(var)}
+        placed, roster = hoods.placement() if solver is None else placement_and_roster(pm, solver)
         found, cut = staff(problem, a, placed, roster, run, num_workers, seed,
                            budget=None if final else STAFF_SHARE * run.left())
         if found is not None and (best is None or found[3] < best[3]):
@@ -207,6 +190,34 @@ def rounds_with_beds(problem: Problem, a, best, fallback, run: Run, num_workers:
         elif final:
             break
     return best
+
+
+def _whole_round(pm, total, short: bool, run: Run, round_: int, num_workers: int, seed: int):
+    """One round of CP-SAT on the whole placement model; return (status, solver or None, cost or None).
+
+    Round 0 is stage U (the unscheduled cost alone, ``STAGE_U_MAX_SECONDS``
+    at most when ``short``); the later ones minimise ``total``. The solver
+    is None when the round found no placement; a placement found becomes
+    the model's hint.
+    """
+    share = LATER_SHARE if not short or round_ == 0 else WHOLE_SHARE
+    seconds = share * run.left()
+    if short and round_ == 0:
+        seconds = min(seconds, STAGE_U_MAX_SECONDS)
+    solver = solver_for(max(0.05, seconds), num_workers, seed + round_)
+    solver.parameters.cp_model_probing_level = 0
+    if round_ == 0:
+        pm.cp.minimize(pm.terms["unscheduled"])
+    code = run.run(solver, pm.cp, Watcher(run))
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if round_ == 0:  # stage U found nothing in its time: the later rounds minimise the whole cost
+            pm.cp.minimize(total)
+        return code, None, None
+    cost = _round_cost(pm, solver, run, total, first=round_ == 0)
+    log.debug("placement model: %s %s bound %s at %.1fs", solver.status_name(code), cost,
+              solver.best_objective_bound, run.elapsed())
+    keep_as_hint(pm.cp, solver)
+    return code, solver, cost
 
 
 def _round_cost(pm, solver, run: Run, total, first: bool) -> int:
