@@ -67,14 +67,14 @@ def test_sweeping_the_windows_never_makes_the_placement_worse(monkeypatch):
     assert found is not None and after < start  # first fit is far from the best on an overbooked week
 
 
-def _solve_checked(monkeypatch, data, limit):
-    """Solve with windows of 10 visits; assert the windows searched and the schedule checks at its cost."""
+def _solve_checked(monkeypatch, data, limit, windows=True):
+    """Solve with windows of 10 visits; assert whether the windows searched, and that the schedule checks."""
     steps = []
     real = Windows.improve
     monkeypatch.setattr(Windows, "improve", lambda self, *args, **kw: steps.append(1) or real(self, *args, **kw))
     monkeypatch.setattr(windows_module, "WINDOW_VISITS", 10)
     result = solve(load_problem(data), time_limit_s=limit, num_workers=2, seed=0)
-    assert steps, "the search by windows did not run"
+    assert bool(steps) == windows, "the search by windows ran" if steps else "the search by windows did not run"
     assert result.status in ("OPTIMAL", "FEASIBLE")
     report = check(data, result.schedule)
     assert report.ok, [str(v) for v in report.violations]
@@ -82,8 +82,19 @@ def _solve_checked(monkeypatch, data, limit):
     return result
 
 
-def test_a_solve_through_the_windows_gives_a_checked_schedule(monkeypatch):
-    _solve_checked(monkeypatch, generate(1, beds=10, days=7, load=1.0), 10.0)
+def test_units_small_enough_for_named_beds_search_neighbourhoods_not_windows(monkeypatch):
+    """The neighbourhoods with named beds (lns.py) do better with the time on such units, long horizons too."""
+    from trc_scheduler.solver.lns import Neighbourhoods
+
+    hoods = []
+    real = Neighbourhoods.improve
+    monkeypatch.setattr(Neighbourhoods, "improve", lambda self, *args, **kw: hoods.append(1) or real(self, *args, **kw))
+    data = generate(1, beds=10, days=7, load=1.0)
+    problem, a = _warm_aggregate_model(data)
+    monkeypatch.setattr(windows_module, "WINDOW_VISITS", 10)
+    assert Windows(problem, a).fits()  # long enough a horizon for the windows...
+    _solve_checked(monkeypatch, data, 10.0, windows=False)  # ...but they are not searched
+    assert hoods
 
 
 def test_big_units_search_by_windows_from_their_schedule_made_whole(monkeypatch):

@@ -14,7 +14,7 @@ from .model import build_model
 from .problem import Problem
 from .search import (Run, Watcher, complete_hint, fixed_values, keep_as_hint, placement_and_roster,
                      placement_of, set_hint, solver_for)
-from .windows import BIG_UNIT_SHARE, by_windows
+from .windows import by_windows
 
 log = logging.getLogger("trc_scheduler.solver.solve")  # one logger for the whole solve
 
@@ -23,8 +23,9 @@ log = logging.getLogger("trc_scheduler.solver.solve")  # one logger for the whol
 FIRST_SHARE, LATER_SHARE = 0.3, 0.5
 #: stage B's share of the time left when more rounds may follow
 STAFF_SHARE = 0.5
-#: ... and of the time left, once it has a full schedule, before the rounds go on (``budget`` given)
-POLISH_SHARE = 0.2
+#: ... and of the time left (at most so many seconds), once it has a full schedule, before the rounds go
+#: on (``budget`` given): the neighbourhoods gain more with the time (60 s on 36 beds x 14 days: -3 %)
+POLISH_SHARE, POLISH_MAX_SECONDS = 0.2, 2.0
 #: above this many primary-nurse variables stage B runs one CP-SAT worker (memory) ...
 PHASE_B_ONE_WORKER = 60_000
 #: ... and above this many it is not built: the placement is staffed first-fit (``greedy.py``)
@@ -59,10 +60,7 @@ def first_placement(problem: Problem, a, run: Run, num_workers: int, seed: int):
     unit small enough for named beds, A0's placement made whole is the warm
     start of the rounds with named beds, which handle nurse capacity, rooms
     and beds at once (A1, the bed stage and stage B on A1's placement cost
-    ~3 s of a 10 s week and rarely beat it); on a long horizon (a 36-bed
-    fortnight) the placement made whole is rather the one a search by time
-    windows of the aggregate model with nurse capacity finds from the
-    first-fit schedule (``windows.py``). On bigger units A1 keeps A0's
+    ~3 s of a 10 s week and rarely beat it). On bigger units A1 keeps A0's
     starts (visits may still be left out) and finds the roster with nurse
     capacity: its solution is a placement of the whole aggregate model, and
     the warm start of the later rounds; on a long horizon the windows then
@@ -84,8 +82,7 @@ def first_placement(problem: Problem, a, run: Run, num_workers: int, seed: int):
               solver.best_objective_bound, run.elapsed())
     chosen = placement_of(a, solver)
     if bed_model_fits(a):  # A0's placement made whole, then the rounds with named beds at once
-        return "direct", guided_first_fit(problem, a, by_windows(problem, a, run, num_workers, seed) or chosen,
-                                          run, seed)
+        return "direct", guided_first_fit(problem, a, chosen, run, seed)
     others = {x.index: 0 for vid, xs in a.x.items() for k, x in enumerate(xs)
               if vid not in chosen or chosen[vid][0] != k}
     solver = solver_for(max(0.05, 0.5 * run.left()), num_workers, seed)
@@ -106,7 +103,7 @@ def _windows_from(problem: Problem, a, entry, run: Run, num_workers: int, seed: 
     first-fit schedule, completed. Their placement is made whole again.
     """
     start = entry[0] if entry is not None else None
-    placement = by_windows(problem, a, run, num_workers, seed, share=BIG_UNIT_SHARE, start=start)
+    placement = by_windows(problem, a, run, num_workers, seed, start=start)
     found = guided_first_fit(problem, a, placement, run, seed) if placement is not None else None
     return found if found is not None and (entry is None or found[3] < entry[3]) else None
 
@@ -116,8 +113,8 @@ GUIDED_PASSES = 6
 
 #: the later rounds with named beds search neighbourhoods (``lns.py``) rather than the whole model
 USE_LNS = True
-#: ... with, between them, rounds on the whole model for this share of the time left
-WHOLE_SHARE = 0.15
+#: ... with, between them, rounds on the whole model for this share of the time left, at most so long
+WHOLE_SHARE, WHOLE_MAX_SECONDS = 0.15, 3.0
 #: stage U (the first round, on the whole model) gets at most this long: past a few seconds its
 #: search moves slowly and the neighbourhoods do better with the time (30 s weeks of 18 beds: -10 %)
 STAGE_U_MAX_SECONDS = 5.0
@@ -202,8 +199,8 @@ def _whole_round(pm, total, short: bool, run: Run, round_: int, num_workers: int
     """
     share = LATER_SHARE if not short or round_ == 0 else WHOLE_SHARE
     seconds = share * run.left()
-    if short and round_ == 0:
-        seconds = min(seconds, STAGE_U_MAX_SECONDS)
+    if short:
+        seconds = min(seconds, STAGE_U_MAX_SECONDS if round_ == 0 else WHOLE_MAX_SECONDS)
     solver = solver_for(max(0.05, seconds), num_workers, seed + round_)
     solver.parameters.cp_model_probing_level = 0
     if round_ == 0:
@@ -326,7 +323,7 @@ def staff(problem: Problem, a, placed: dict, roster: set, run: Run, num_workers:
     log.debug("stage B hint completed: %s at %.1fs", fallback and fallback[3], run.elapsed())
     left -= time.perf_counter() - began
     if fallback is not None and budget is not None:  # staffed already: polish it briefly, search placements on
-        left = min(left, POLISH_SHARE * run.left())
+        left = min(left, POLISH_SHARE * run.left(), POLISH_MAX_SECONDS)
     # each worker holds its own copy of the model: one worker on the biggest (memory)
     workers = 1 if len(b.nurse) > PHASE_B_ONE_WORKER else num_workers
     solver = solver_for(max(0.05, left), workers, seed)

@@ -1,17 +1,18 @@
-"""Large neighbourhood search on the aggregate model by time windows (weeks longer than a few windows).
+"""Large neighbourhood search on the aggregate model by time windows (big units, long horizons).
 
-CP-SAT's own search on the whole aggregate model of a 36-bed fortnight
-improves slowly (from the first-fit's 270 k to ~250 k in 20 s on a 2-core
-machine), and its placement made whole loses much of what it gained. Here
-each step frees the visits that may start in one window of the horizon
-(about ``WINDOW_VISITS`` of them) and the roster of the shifts around it,
-keeps everything else at its value in the model's complete hint, and solves
-that for a few seconds, with nurse capacity on; the windows sweep the
-horizon, half-overlapping. On that fortnight: ~205 k in 20 s, ~210 k once
-made whole. On units too big for named beds (72 beds x 4 weeks) the search
-starts from the schedule A1's placement made whole instead (``stages.py``).
-Stage A0's proof is not affected: these solves fix variables,
-so their bounds are not bounds of the problem and are not used.
+On units too big for named beds (72 beds x 4 weeks) CP-SAT's own search on
+the whole aggregate model moves slowly, and its placement made whole loses
+much of what it gained. Here each step frees the visits that may start in
+one window of the horizon (about ``WINDOW_VISITS`` of them) and the roster
+of the shifts around it, keeps everything else at its value in the model's
+complete hint, and solves that for a few seconds, with nurse capacity on;
+the windows sweep the horizon, half-overlapping. The search starts from
+the schedule A1's placement made whole (``stages.py``). Units small enough
+for named beds no longer use it: from A0's placement made whole, the
+neighbourhoods with named beds (``lns.py``) do better with the time (60 s
+on 36 beds x 14 days: -5 %, see ``docs/decisions.md``). Stage A0's proof
+is not affected: these solves fix variables, so their bounds are not
+bounds of the problem and are not used.
 """
 from __future__ import annotations
 
@@ -23,9 +24,9 @@ from .search import Run, complete_hint, hinted, hinted_placement, improving_step
 
 log = logging.getLogger("trc_scheduler.solver.solve")  # one logger for the whole solve
 
-#: share of the time left (after A0) for the search by windows; on big units (after A1 and its placement made
-#: whole) a larger one: the aggregate rounds and bed stage that follow found nothing in 80-180 s on 72 x 28
-WINDOW_SHARE, BIG_UNIT_SHARE = 0.5, 0.8
+#: share of the time left (after A1 and its placement made whole) for the search by windows: the aggregate
+#: rounds and bed stage that follow found nothing in 80-180 s on 72 x 28
+WINDOW_SHARE = 0.8
 #: visits freed per window (its length follows from the visits per day), and the least windows worth it
 WINDOW_VISITS, MIN_WINDOWS = 120, 3
 #: time for one step on a model of STEP_VARS variables (a 36-bed fortnight's aggregate model presolves in
