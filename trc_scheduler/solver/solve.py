@@ -78,9 +78,10 @@ def solve(problem: Problem, time_limit_s: float = 30.0, num_workers: int = 2, se
     first fit guided by its placement (``greedy.guided``) makes it a whole
     schedule at once, from which, on a unit small enough for named beds,
     the rounds with named beds start straight away. On bigger units A1
-    keeps A0's starts to find a roster, a guided first fit makes that whole
-    too (on a long horizon a search of the aggregate model by time windows,
-    ``windows.py``, goes on from it), and the bed stage names the beds. Stage B (the full model with a
+    keeps A0's starts to find a roster, a guided first fit makes that
+    whole too (on a long horizon a search of the aggregate model by time
+    windows, ``windows.py``, goes on from it), and the bed stage names the
+    beds. Stage B (the full model with a
     placement fixed) names the primary nurses of each placement, may
     re-roster, and may still leave optional visits out. While
     time is left, the placement model with named beds goes on from the best
