@@ -24,7 +24,7 @@ FIRST_SHARE, LATER_SHARE = 0.3, 0.5
 #: stage B's share of the time left when more rounds may follow
 STAFF_SHARE = 0.5
 #: ... and of the time left (at most so many seconds), once it has a full schedule, before the rounds go
-#: on (``budget`` given): the neighbourhoods gain more with the time (60 s on 36 beds x 14 days: -3 %)
+#: on (``budget`` given): the neighbourhoods gain more with the time (a 300 s week of 18 beds)
 POLISH_SHARE, POLISH_MAX_SECONDS = 0.2, 2.0
 #: above this many primary-nurse variables stage B runs one CP-SAT worker (memory) ...
 PHASE_B_ONE_WORKER = 60_000

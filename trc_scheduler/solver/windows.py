@@ -9,8 +9,8 @@ complete hint, and solves that for a few seconds, with nurse capacity on;
 the windows sweep the horizon, half-overlapping. The search starts from
 the schedule A1's placement made whole (``stages.py``). Units small enough
 for named beds no longer use it: from A0's placement made whole, the
-neighbourhoods with named beds (``lns.py``) do better with the time (60 s
-on 36 beds x 14 days: -5 %, see ``docs/decisions.md``). Stage A0's proof
+neighbourhoods with named beds (``lns.py``) do at least as well with the
+time (60 s on 36 beds x 14 days, see ``docs/decisions.md``). Stage A0's proof
 is not affected: these solves fix variables, so their bounds are not
 bounds of the problem and are not used.
 """
