@@ -8,6 +8,7 @@ from trc_scheduler.models import (AuditRecord, NursingSegment, Participant, Stud
 from . import factories
 from .conftest import Browser
 
+
 def study_data(**overrides) -> dict:
     data = {"code": "FIH-SAD-01", "title": "Single ascending dose", "protocol_number": "P-2026-001",
             "irb_number": "IRB-77", "sponsor": "Synthetic Pharma", "phase": "1", "first_in_human": "y",
