@@ -30,10 +30,15 @@ def _generate(page, week: str, seconds: str = "5") -> None:
     page.wait_for_load_state()
 
 
+#: the job page shows "Open the draft" once the solve (5 s) is saved; a slow machine can take longer than
+#: Playwright's default 15 s (one CI-like run timed out there while the same test passed 4 of 4 alone)
+JOB_WAIT_MS = 60_000
+
+
 def test_manager_generates_reviews_pins_resolves_publishes_and_exports(page, app, demo):
     sign_in(page, "manager@trc.demo", "demo-manager-2026")
     _generate(page, "2026-W48")
-    page.click("text=Open the draft")
+    page.click("text=Open the draft", timeout=JOB_WAIT_MS)
     page.wait_for_load_state()
     html = page.content()
     assert "Week board" in html or "week-board" in html
@@ -64,7 +69,7 @@ def test_manager_generates_reviews_pins_resolves_publishes_and_exports(page, app
 
     page.click("main button:has-text('Re-solve around my pins')")
     page.wait_for_load_state()
-    page.click("text=Open the draft")
+    page.click("text=Open the draft", timeout=JOB_WAIT_MS)
     page.wait_for_load_state()
     second_id = int(page.url.rstrip("/").split("/")[-1])
     with app.app_context():
