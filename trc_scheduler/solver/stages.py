@@ -21,11 +21,9 @@ log = logging.getLogger("trc_scheduler.solver.solve")  # one logger for the whol
 
 #: stage A's share of the time left: first without nurse capacity, then in later rounds
 FIRST_SHARE, LATER_SHARE = 0.3, 0.5
-#: stage B's share of the time left when more rounds may follow
+#: stage B's share of the time left when more rounds may follow (once it has a full schedule it stops
+#: there: its own search gained tens where the neighbourhoods gained thousands in the same seconds)
 STAFF_SHARE = 0.5
-#: ... and of the time left (at most so many seconds), once it has a full schedule, before the rounds go
-#: on (``budget`` given): the neighbourhoods gain more with the time (a 300 s week of 18 beds)
-POLISH_SHARE, POLISH_MAX_SECONDS = 0.2, 2.0
 #: above this many primary-nurse variables stage B runs one CP-SAT worker (memory) ...
 PHASE_B_ONE_WORKER = 60_000
 #: ... and above this many it is not built: the placement is staffed first-fit (``greedy.py``)
@@ -114,7 +112,7 @@ GUIDED_PASSES = 6
 #: the later rounds with named beds search neighbourhoods (``lns.py``) rather than the whole model
 USE_LNS = True
 #: ... with, between them, rounds on the whole model for this share of the time left, at most so long
-WHOLE_SHARE, WHOLE_MAX_SECONDS = 0.15, 3.0
+WHOLE_SHARE, WHOLE_MAX_SECONDS = 0.15, 1.0
 #: stage U (the first round, on the whole model) gets at most this long: past a few seconds its
 #: search moves slowly and the neighbourhoods do better with the time (30 s weeks of 18 beds: -10 %)
 STAGE_U_MAX_SECONDS = 5.0
@@ -282,7 +280,10 @@ def staff(problem: Problem, a, placed: dict, roster: set, run: Run, num_workers:
            budget: float | None = None):
     """Stage B: the full model with the placement fixed. Return (best, proved_unstaffable).
 
-    ``budget`` caps its time (else all the time left).
+    With a ``budget`` (more rounds follow, within that time) a placement
+    whose staffing is completed (shift by shift, else CP-SAT's completion,
+    else first fit) is returned as it is; CP-SAT searches stage B only when
+    none was completed, or without a budget (all the time left).
     """
     from .placement import fixed_plans
 
@@ -321,9 +322,9 @@ def staff(problem: Problem, a, placed: dict, roster: set, run: Run, num_workers:
             fallback = completed
             run.offer(completed[3])
     log.debug("stage B hint completed: %s at %.1fs", fallback and fallback[3], run.elapsed())
+    if fallback is not None and budget is not None:  # staffed already: the rounds search placements on
+        return fallback, False
     left -= time.perf_counter() - began
-    if fallback is not None and budget is not None:  # staffed already: polish it briefly, search placements on
-        left = min(left, POLISH_SHARE * run.left(), POLISH_MAX_SECONDS)
     # each worker holds its own copy of the model: one worker on the biggest (memory)
     workers = 1 if len(b.nurse) > PHASE_B_ONE_WORKER else num_workers
     solver = solver_for(max(0.05, left), workers, seed)
