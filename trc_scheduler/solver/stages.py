@@ -21,9 +21,12 @@ log = logging.getLogger("trc_scheduler.solver.solve")  # one logger for the whol
 
 #: stage A's share of the time left: first without nurse capacity, then in later rounds
 FIRST_SHARE, LATER_SHARE = 0.3, 0.5
-#: stage B's share of the time left when more rounds may follow (once it has a full schedule it stops
-#: there: its own search gained tens where the neighbourhoods gained thousands in the same seconds)
+#: stage B's share of the time left when more rounds may follow. Once it has a full schedule that keeps
+#: every visit of the placement it stops there (its own search gained tens where the neighbourhoods
+#: gained thousands in the same seconds); when that schedule left visits out (the placement's roster
+#: could not carry them), it searches on to re-roster, for this share of the time left, at most so long
 STAFF_SHARE = 0.5
+RECOVER_SHARE, RECOVER_MAX_SECONDS = 0.2, 2.0
 #: above this many primary-nurse variables stage B runs one CP-SAT worker (memory) ...
 PHASE_B_ONE_WORKER = 60_000
 #: ... and above this many it is not built: the placement is staffed first-fit (``greedy.py``)
@@ -282,8 +285,10 @@ def staff(problem: Problem, a, placed: dict, roster: set, run: Run, num_workers:
 
     With a ``budget`` (more rounds follow, within that time) a placement
     whose staffing is completed (shift by shift, else CP-SAT's completion,
-    else first fit) is returned as it is; CP-SAT searches stage B only when
-    none was completed, or without a budget (all the time left).
+    else first fit) with every visit kept is returned as it is; CP-SAT
+    searches stage B when that staffing left visits out (a short search
+    that may re-roster to keep them), when none was completed, or without
+    a budget (all the time left).
     """
     from .placement import fixed_plans
 
@@ -322,9 +327,11 @@ def staff(problem: Problem, a, placed: dict, roster: set, run: Run, num_workers:
             fallback = completed
             run.offer(completed[3])
     log.debug("stage B hint completed: %s at %.1fs", fallback and fallback[3], run.elapsed())
-    if fallback is not None and budget is not None:  # staffed already: the rounds search placements on
-        return fallback, False
     left -= time.perf_counter() - began
+    if fallback is not None and budget is not None:
+        if not _left_out(fallback, placed):  # staffed whole: the rounds search placements on
+            return fallback, False
+        left = min(left, RECOVER_SHARE * run.left(), RECOVER_MAX_SECONDS)  # re-roster to keep them
     # each worker holds its own copy of the model: one worker on the biggest (memory)
     workers = 1 if len(b.nurse) > PHASE_B_ONE_WORKER else num_workers
     solver = solver_for(max(0.05, left), workers, seed)
@@ -342,6 +349,11 @@ def staff(problem: Problem, a, placed: dict, roster: set, run: Run, num_workers:
         return fallback, False
     run.offer(found[3])
     return found, False
+
+
+def _left_out(entry, placed: dict) -> set[str]:
+    """Return the visits of a placement that a staffed schedule (a best-so-far entry) left out."""
+    return set(placed) - {row["visit"] for row in entry[0]["visits"]}
 
 
 def _per_shift(b, roster: set, run: Run, seconds: float, seed: int):
