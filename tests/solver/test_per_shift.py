@@ -11,6 +11,8 @@ from trc_scheduler.solver.per_shift import staff_per_shift
 from trc_scheduler.solver.placement import fixed_plans
 from trc_scheduler.solver.search import complete_hint, placement_of, set_hint
 
+from .conftest import tiny_instance, tiny_visit
+
 
 def _stage_b(data):
     """Stage B's model for the first-fit schedule's placement, and that schedule's roster."""
@@ -72,3 +74,25 @@ def test_a_mandatory_visit_with_no_nurse_on_the_roster_gives_none():
     problem, b, _roster, _placed = _stage_b(data)
     assert any(problem.visits[vid].mandatory for (vid, _i, _p, _n) in b.nurse)
     assert staff_per_shift(b, set(), 10.0) is None
+
+
+def test_stage_b_re_rosters_a_placement_whose_roster_cannot_carry_a_visit():
+    import time
+
+    from trc_scheduler.solver.search import Run
+    from trc_scheduler.solver.stages import staff
+
+    # a 1:1 telemetry visit on the day shift; the placement's roster has only S2 (no telemetry) on days
+    visit = tiny_visit("V1", mandatory=False, priority=5, needs_bed=False,
+                       nursing=[{"from_minutes": 0, "to_minutes": 120, "load_percent": 100, "skills": ["telemetry"]}])
+    problem = load_problem(tiny_instance([visit]))
+    a = build_model(problem, placement=True, aggregate=True)
+    roster = {("S2", 0), ("S3", 1)}
+    now = time.perf_counter()
+    found, proved = staff(problem, a, {"V1": (0, None)}, roster, Run(now, now + 30, None, None), 2, 0, budget=10.0)
+    assert not proved
+    schedule = found[0]
+    assert [v["visit"] for v in schedule["visits"]] == ["V1"]  # S1 (telemetry) was put on the day shift
+    assert {"staff": "S1", "shift": "D"} in schedule["shifts"]
+    report = check(problem.raw, schedule)  # the engine adds status and reasons later (FORMAT)
+    assert [str(v) for v in report.violations if v.rule != "FORMAT"] == []
