@@ -89,10 +89,31 @@ def test_stage_b_re_rosters_a_placement_whose_roster_cannot_carry_a_visit():
     a = build_model(problem, placement=True, aggregate=True)
     roster = {("S2", 0), ("S3", 1)}
     now = time.perf_counter()
-    found, proved = staff(problem, a, {"V1": (0, None)}, roster, Run(now, now + 30, None, None), 2, 0, budget=10.0)
+    run = Run(now, now + 30, None, None)
+    run.offer(1)  # a schedule better than this placement without V1 exists: stage B must re-roster
+    found, proved = staff(problem, a, {"V1": (0, None)}, roster, run, 2, 0, budget=10.0)
     assert not proved
     schedule = found[0]
     assert [v["visit"] for v in schedule["visits"]] == ["V1"]  # S1 (telemetry) was put on the day shift
     assert {"staff": "S1", "shift": "D"} in schedule["shifts"]
     report = check(problem.raw, schedule)  # the engine adds status and reasons later (FORMAT)
     assert [str(v) for v in report.violations if v.rule != "FORMAT"] == []
+
+
+def test_stage_b_keeps_a_staffing_that_left_a_visit_out_when_it_still_beats_the_best_schedule():
+    import time
+
+    from trc_scheduler.solver.search import Run
+    from trc_scheduler.solver.stages import staff
+
+    visit = tiny_visit("V1", mandatory=False, priority=5, needs_bed=False,
+                       nursing=[{"from_minutes": 0, "to_minutes": 120, "load_percent": 100, "skills": ["telemetry"]}])
+    problem = load_problem(tiny_instance([visit]))
+    a = build_model(problem, placement=True, aggregate=True)
+    now = time.perf_counter()
+    run = Run(now, now + 30, None, None)
+    run.offer(10**9)  # the best so far is far worse: the staffing is a gain as it is, no time spent on it
+    found, proved = staff(problem, a, {"V1": (0, None)}, {("S2", 0), ("S3", 1)}, run, 2, 0, budget=10.0)
+    assert not proved
+    assert found[0]["visits"] == []  # V1 left out: S2 on the day shift has no telemetry
+    assert found[3] < 10**9 and run.best == found[3]

@@ -24,7 +24,8 @@ FIRST_SHARE, LATER_SHARE = 0.3, 0.5
 #: stage B's share of the time left when more rounds may follow. Once it has a full schedule that keeps
 #: every visit of the placement it stops there (its own search gained tens where the neighbourhoods
 #: gained thousands in the same seconds); when that schedule left visits out (the placement's roster
-#: could not carry them), it searches on to re-roster, for this share of the time left, at most so long
+#: could not carry them) and so lost its gain over the best schedule so far, it searches on to
+#: re-roster, for this share of the time left, at most so long
 STAFF_SHARE = 0.5
 RECOVER_SHARE, RECOVER_MAX_SECONDS = 0.2, 2.0
 #: above this many primary-nurse variables stage B runs one CP-SAT worker (memory) ...
@@ -285,13 +286,15 @@ def staff(problem: Problem, a, placed: dict, roster: set, run: Run, num_workers:
 
     With a ``budget`` (more rounds follow, within that time) a placement
     whose staffing is completed (shift by shift, else CP-SAT's completion,
-    else first fit) with every visit kept is returned as it is; CP-SAT
-    searches stage B when that staffing left visits out (a short search
-    that may re-roster to keep them), when none was completed, or without
-    a budget (all the time left).
+    else first fit) with every visit kept, or costing less than the best
+    schedule so far all the same, is returned as it is; CP-SAT searches
+    stage B when that staffing left visits out and is no better than the
+    best so far (a short search that may re-roster to keep them), when
+    none was completed, or without a budget (all the time left).
     """
     from .placement import fixed_plans
 
+    before = run.best  # the best full schedule's cost before this one
     nurses = nurse_variables(a, placed)
     if nurses > PHASE_B_MAX_NURSE_VARS:  # too big to build (memory): first fit only
         fallback = staffed_first_fit(problem, a, placed)
@@ -329,8 +332,8 @@ def staff(problem: Problem, a, placed: dict, roster: set, run: Run, num_workers:
     log.debug("stage B hint completed: %s at %.1fs", fallback and fallback[3], run.elapsed())
     left -= time.perf_counter() - began
     if fallback is not None and budget is not None:
-        if not _left_out(fallback, placed):  # staffed whole: the rounds search placements on
-            return fallback, False
+        if not _left_out(fallback, placed) or before is None or fallback[3] < before:
+            return fallback, False  # staffed whole, or the best so far all the same: the rounds search on
         left = min(left, RECOVER_SHARE * run.left(), RECOVER_MAX_SECONDS)  # re-roster to keep them
     # each worker holds its own copy of the model: one worker on the biggest (memory)
     workers = 1 if len(b.nurse) > PHASE_B_ONE_WORKER else num_workers
