@@ -30,8 +30,8 @@ from .model import build_model
 from .problem import Problem
 from .reasons import fallback_reasons, impossible_reasons
 from .search import Progress, Run, Watcher, complete_hint, keep_as_hint, placement_and_roster, solver_for
-from .stages import LATER_SHARE, STAFF_SHARE, bed_model_fits, first_placement, name_beds, \
-    rounds_with_beds, schedule_entry, staff
+from .stages import LATER_SHARE, STAFF_SHARE, bed_model_fits, first_placement, monolithic_fits, name_beds, \
+    rounds_with_beds, schedule_entry, staff, whole_model
 
 __all__ = ["Progress", "Result", "solve"]
 
@@ -145,7 +145,8 @@ def _solve(problem: Problem, run: Run, num_workers: int, seed: int) -> Result:
         if first is not None:
             solver, code, first = first, cp_model.FEASIBLE, None
         elif bed_model_fits(a):  # later rounds with named beds (units small enough for them)
-            found = rounds_with_beds(problem, a, best, fallback, run, num_workers, seed)
+            search = whole_model if monolithic_fits(a) else rounds_with_beds  # tiny: the full model at once
+            found = search(problem, a, best, fallback, run, num_workers, seed)
             if found == "infeasible":
                 if best is None and fallback is None:
                     return _infeasible(problem, a, run.started, run.left() + run.elapsed(), seed)
