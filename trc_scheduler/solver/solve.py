@@ -83,7 +83,9 @@ def solve(problem: Problem, time_limit_s: float = 30.0, num_workers: int = 2, se
     windows, ``windows.py``, goes on from it), and the bed stage names the
     beds. Stage B (the full model with a
     placement fixed) names the primary nurses of each placement, may
-    re-roster, and may still leave optional visits out. While
+    re-roster, and may still leave optional visits out. A tiny unit
+    (``stages.monolithic_fits``) is then searched as the full model at once,
+    whose bound can prove the optimum. Otherwise, while
     time is left, the placement model with named beds goes on from the best
     schedule (unscheduled cost alone first: stage U, then a neighbourhood
     search by room and time, ``lns.py``), or on units too big for it the
@@ -96,7 +98,8 @@ def solve(problem: Problem, time_limit_s: float = 30.0, num_workers: int = 2, se
     room count; it meets the nurse capacities; its continuity is at least
     the floor; a visit that keeps its start and bed keeps its start). So
     each of their proven lower bounds (CP-SAT's ``best_objective_bound``,
-    also when stopped by time) bounds every full schedule; stage U's bound
+    also when stopped by time) bounds every full schedule, as does the full
+    model's own (tiny units); stage U's bound
     ``u`` makes ``unscheduled >= u`` a valid cut; no-good cuts are only added
     on starts of the mandatory visits that a later stage proved impossible.
     The status is OPTIMAL only when the returned schedule's full cost
