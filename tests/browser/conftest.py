@@ -12,7 +12,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 @pytest.fixture
 def live_server(app):
-    """Serve the test app on 127.0.0.1:<free port>; yields its base URL."""
+    """Serve the test app on 127.0.0.1:<free port>; yields its base URL.
+
+    werkzeug logs each request when it completes (captured stderr): a failed journey's report shows
+    which request never came back.
+    """
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -52,3 +56,25 @@ def sign_in(page, email: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("main button[type=submit]")
     page.wait_for_load_state()
+
+
+def _thread_stacks() -> str:
+    """Every live thread's stack: where the server, the solver and the test stood when a journey failed."""
+    import sys
+    import traceback
+
+    names = {t.ident: t.name for t in threading.enumerate()}
+    out = []
+    for ident, frame in sys._current_frames().items():
+        out.append(f"--- thread {names.get(ident, '?')} ({ident})")
+        out.extend(line.rstrip() for line in traceback.format_stack(frame))
+    return "\n".join(out)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On a failed journey, add every thread's stack to the report (a hang is otherwise only a timeout)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        report.sections.append(("threads at failure", _thread_stacks()))
