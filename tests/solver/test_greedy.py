@@ -93,3 +93,42 @@ def test_guided_first_fit_moves_clashing_visits_and_stays_valid():
     again = guided(data, wanted, passes=4)
     assert again is not None and check(data, again).ok
     assert again["objective"] <= schedule["objective"]
+
+
+def test_skill_fit_saves_skilled_nurses_and_packs_loads():
+    """With skill fit (a variant of the guided first fit) a load goes to the nurse with the fewest skills beyond
+    its need, then to the fullest that can take it; the baseline keeps plain first fit."""
+    from trc_scheduler.solver.parsed import parse_instance
+    from trc_scheduler.solver.state import State
+
+    inst = parse_instance(generate(0, beds=18, days=7, load=1.0))
+    shift = inst.shifts[3]
+    rns = sorted((m for m in inst.staff.values() if "RN" in m.roles), key=lambda m: (len(m.skills), m.id))
+    plain, skilled = rns[0], rns[-1]
+    assert len(skilled.skills) > len(plain.skills)
+    twin = next(m for m in rns if m.id != plain.id and m.skills == plain.skills)
+    for careful in (True, False):
+        state = State(inst, skill_fit=careful)
+        for m in (skilled, plain, twin):
+            state.add_shift(m.id, shift)
+        state.load[(twin.id, shift.id)] = 50
+        options = state.nurse_options(shift, 25, frozenset())
+        mine = [s for s in options if s in {skilled.id, plain.id, twin.id}]
+        if careful:
+            assert mine == [twin.id, plain.id, skilled.id]  # fullest of the least skilled, the skilled last
+        else:
+            assert set(mine) == {skilled.id, plain.id, twin.id}
+        assert state.nurse_options(shift, 60, frozenset())[:1] != [twin.id]  # 50 + 60 > 100
+
+
+def test_guided_first_fit_by_skill_fit_stays_valid():
+    from trc_scheduler.solver.greedy import guided
+
+    data = generate(1, beds=18, days=7, load=1.3)
+    wanted = {v["id"]: v.get("target_start") or v["earliest_start"] for v in data["visits"]}
+    plain, fit = guided(data, wanted), guided(data, wanted, skill_fit=True)
+    report = check(data, fit)
+    assert report.ok, report.violations[:3]
+    assert fit["objective"] == report.cost
+    assert {v["id"] for v in data["visits"] if v.get("mandatory")} <= {row["visit"] for row in fit["visits"]}
+    assert fit["primary_nurses"] != plain["primary_nurses"]  # it does choose other nurses

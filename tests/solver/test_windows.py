@@ -106,9 +106,14 @@ def test_big_units_search_by_windows_from_their_schedule_made_whole(monkeypatch)
     calls = []
     real = stages._windows_from
     monkeypatch.setattr(stages, "_windows_from", lambda *args, **kw: calls.append(real(*args, **kw)) or calls[-1])
+    from trc_scheduler.solver import greedy
+
+    fits, guided = [], greedy.guided
+    monkeypatch.setattr(greedy, "guided", lambda *args, **kw: fits.append(kw.get("skill_fit")) or guided(*args, **kw))
     data = generate(1, beds=10, days=7, load=1.3)
     _solve_checked(monkeypatch, data, 12.0)
     assert calls, "the big-unit path did not reach the windows"
+    assert fits[:2] == [True, False]  # its placements are made whole by skill fit and by first fit
     better = calls[0]
     if better is not None:  # what the windows gave, made whole, is a checked schedule of its own cost
         assert check(data, better[0]).ok and check(data, better[0]).cost == better[3]

@@ -225,7 +225,8 @@ def _checked(inst: Instance, state: State, left_out: list[str]) -> dict | None:
     return schedule
 
 
-def guided(instance, wanted: dict[str, str], beds: dict[str, str] | None = None, passes: int = 1) -> dict | None:
+def guided(instance, wanted: dict[str, str], beds: dict[str, str] | None = None, passes: int = 1,
+           skill_fit: bool = False) -> dict | None:
     """First fit guided by a placement (visit -> start ISO, e.g. stage A's): return a checked schedule or None.
 
     Visits in the baseline's order (fixed, mandatory, priority, after those
@@ -238,6 +239,8 @@ def guided(instance, wanted: dict[str, str], beds: dict[str, str] | None = None,
 
     With ``passes`` > 1, each further pass takes the visits left out so far
     first (after those they follow), and the cheapest pass is returned.
+    With ``skill_fit`` a load goes to the nurse with the fewest skills beyond
+    its need, then the fullest (``State.nurse_options``), not the first.
     """
     inst = parse_instance(instance)
     want = {vid: inst.minutes(iso) for vid, iso in wanted.items() if vid in inst.visits}
@@ -247,7 +250,7 @@ def guided(instance, wanted: dict[str, str], beds: dict[str, str] | None = None,
         order = _order(inst, first)
         order = [v for v in order if v.id in want or v.id in first] + \
                 [v for v in order if v.id not in want and v.id not in first]
-        schedule, left_out = _guided_pass(inst, order, want, beds)
+        schedule, left_out = _guided_pass(inst, order, want, beds, skill_fit)
         if schedule is not None and (best is None or schedule["objective"] < best["objective"]):
             best = schedule
         if not left_out or set(left_out) <= first:
@@ -256,8 +259,8 @@ def guided(instance, wanted: dict[str, str], beds: dict[str, str] | None = None,
     return best
 
 
-def _guided_pass(inst: Instance, order: list[Visit], want: dict, beds: dict):
-    state = State(inst)
+def _guided_pass(inst: Instance, order: list[Visit], want: dict, beds: dict, skill_fit: bool = False):
+    state = State(inst, skill_fit=skill_fit)
     _roster_minimums(state)
     left_out = []
     for visit in order:

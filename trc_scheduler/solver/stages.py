@@ -426,6 +426,10 @@ def guided_first_fit(problem: Problem, a, chosen: dict, run: Run, seed: int):
     named beds it is also made whole aiming at no bed, and the cheaper is
     kept: which of the two loses less varies from week to week (36 beds x
     14 days, three weeks: 203 k vs 236 k, 316 k vs 252 k, 251 k vs 253 k).
+    On bigger units it is made whole twice instead, nurses taken first fit
+    and by skill fit (``greedy.guided``), and the cheaper is kept (72 beds x
+    4 weeks, one placement: 905 k first fit, 869 k by skill fit; on smaller
+    units the time it took cost more than it gained, ``docs/decisions.md``).
     """
     from .greedy import guided
 
@@ -436,11 +440,12 @@ def guided_first_fit(problem: Problem, a, chosen: dict, run: Run, seed: int):
     small = bed_model_fits(a)
     passes = GUIDED_PASSES if small else 1
     best, took = None, 0.0
-    for beds in (named, {}) if small else (named,):
+    for beds, fit in ((named, False), ({}, False)) if small else ((named, True), (named, False)):
         if best is not None and run.left() < 2 * took:
             break  # no time for another
         began = time.perf_counter()
-        found = _first_fit_entry(problem, "guided first fit", lambda: guided(problem.raw, wanted, beds, passes=passes))
+        found = _first_fit_entry(problem, "guided first fit",
+                                 lambda: guided(problem.raw, wanted, beds, passes=passes, skill_fit=fit))
         took = time.perf_counter() - began
         if found is not None and (best is None or found[3] < best[3]):
             best = found

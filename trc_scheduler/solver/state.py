@@ -15,8 +15,9 @@ from .parsed import Instance, Shift, Visit, overlaps
 class State:
     """Beds, rooms, admissions, rosters, nurse loads and task rotas of one schedule."""
 
-    def __init__(self, inst: Instance):
+    def __init__(self, inst: Instance, skill_fit: bool = False):
         self.inst = inst
+        self.skill_fit = skill_fit  # nurse_options: save skilled nurses, pack loads (the engine's first fits)
         self.starts: dict[str, int] = {}
         self.beds: dict[str, str | None] = {}
         self.bed_stays = defaultdict(list)       # bed -> [(start, end, visit)]
@@ -165,8 +166,15 @@ class State:
                     working.append(sid)
             elif load <= 100 and self.why_not_work(sid, shift) is None:
                 addable.append(sid)
-        addable.sort(key=lambda s: (shift.id in inst.staff[s].preferred_off, len(self.rota.get(s, []))))
         rank = {s: i for i, s in enumerate(prefer)}
+        if self.skill_fit:  # the fewest skills beyond the need first (kept for visits needing them), then
+            # the fullest nurse that can take the load (best fit: whole nurses left for heavy loads)
+            spare = {s: len(inst.staff[s].skills - skills) for s in working + addable}
+            working.sort(key=lambda s: (rank.get(s, len(rank)), spare[s], -self.load[(s, shift.id)], s))
+            addable.sort(key=lambda s: (rank.get(s, len(rank)), shift.id in inst.staff[s].preferred_off, spare[s],
+                                        len(self.rota.get(s, [])), s))
+            return working + addable
+        addable.sort(key=lambda s: (shift.id in inst.staff[s].preferred_off, len(self.rota.get(s, []))))
         working.sort(key=lambda s: rank.get(s, len(rank)))  # continuity among those already on shift
         addable.sort(key=lambda s: rank.get(s, len(rank)))
         return working + addable
