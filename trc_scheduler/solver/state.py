@@ -174,9 +174,9 @@ class State:
             addable.sort(key=lambda s: (rank.get(s, len(rank)), shift.id in inst.staff[s].preferred_off, spare[s],
                                         len(self.rota.get(s, [])), s))
             return working + addable
-        addable.sort(key=lambda s: (shift.id in inst.staff[s].preferred_off, len(self.rota.get(s, []))))
         working.sort(key=lambda s: rank.get(s, len(rank)))  # continuity among those already on shift
-        addable.sort(key=lambda s: rank.get(s, len(rank)))
+        addable.sort(key=lambda s: (rank.get(s, len(rank)), shift.id in inst.staff[s].preferred_off,
+                                    len(self.rota.get(s, []))))
         return working + addable
 
     def task_options(self, role: str, shift: Shift, a: int, b: int) -> list[str]:
